@@ -1,0 +1,95 @@
+"""A Keras 3 callback that catches the first non-finite batch."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import keras
+import numpy as np
+
+
+class NaNHunter(keras.callbacks.Callback):
+    """Stop training at the first batch whose loss or weights are not finite.
+
+    Unlike ``keras.callbacks.TerminateOnNaN``, it also records *where* and
+    *what*: the epoch, the batch index, the loss, and (if the training inputs
+    were given and ``fit`` runs with ``shuffle=False``) the rows of the batch.
+
+    Parameters
+    ----------
+    x:
+        Optional training inputs as passed to ``fit`` (an array or a list of
+        arrays). Needed to report the batch's contents.
+    batch_size:
+        The ``batch_size`` given to ``fit``; needed with ``x``.
+    check_weights:
+        Also check every weight after every batch (cheap for small models).
+
+    Attributes
+    ----------
+    found:
+        ``None`` while training stayed finite, else a dict with keys
+        ``epoch``, ``batch`` (0-based within the epoch), ``step`` (0-based
+        over the whole run), ``loss``, ``bad_weights`` (names) and
+        ``inputs`` (the batch rows, or ``None``).
+    """
+
+    def __init__(self, x: Any = None, batch_size: int | None = None, *, check_weights: bool = True):
+        super().__init__()
+        if x is not None and (not isinstance(batch_size, int) or batch_size < 1):
+            raise ValueError("NaNHunter needs the fit batch_size (a positive int) when x is given.")
+        if x is not None:
+            arrays = x if isinstance(x, (list, tuple)) else [x]
+            lengths = {len(a) for a in arrays}
+            if len(lengths) != 1:
+                raise ValueError(f"NaNHunter: the inputs have different lengths {sorted(lengths)}.")
+        self.x = x
+        self.batch_size = batch_size
+        self.check_weights = check_weights
+        self.found: dict[str, Any] | None = None
+        self._epoch = 0
+        self._step = 0
+
+    def on_train_begin(self, logs=None):
+        self.found = None
+        self._step = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def _rows(self, batch: int):
+        if self.x is None:
+            return None
+        sl = slice(batch * self.batch_size, (batch + 1) * self.batch_size)
+        if isinstance(self.x, (list, tuple)):
+            return [np.asarray(a)[sl] for a in self.x]
+        return np.asarray(self.x)[sl]
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = float((logs or {}).get("loss", 0.0))
+        bad = []
+        if self.check_weights:
+            bad = [w.path for w in self.model.weights if not np.isfinite(np.asarray(w)).all()]
+        if math.isfinite(loss) and not bad:
+            self._step += 1
+            return
+        self.found = {
+            "epoch": self._epoch,
+            "batch": int(batch),
+            "step": self._step,
+            "loss": loss,
+            "bad_weights": bad,
+            "inputs": self._rows(int(batch)),
+        }
+        self.model.stop_training = True
+
+    def summary(self) -> str:
+        """One line saying whether and where training went non-finite."""
+        if self.found is None:
+            return "NaNHunter: loss and weights stayed finite."
+        f = self.found
+        return (
+            f"NaNHunter: first non-finite loss at epoch {f['epoch']}, batch {f['batch']} "
+            f"(loss={f['loss']}, {len(f['bad_weights'])} non-finite weight tensors)."
+        )

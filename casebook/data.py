@@ -1,0 +1,171 @@
+"""Deterministic synthetic data for both cases.
+
+Nothing is downloaded: every array is generated from a seed, so a chapter run
+twice, or on another machine, sees the same numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _check_positive_int(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+def sentence_embeddings(
+    n: int = 100,
+    steps: int = 15,
+    dim: int = 300,
+    *,
+    offset: float = 0.15,
+    noise: float = 0.3,
+    latent: int = 16,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Context and utterance "sentence embeddings" for case 1.
+
+    Each of ``n`` dialogues has ``steps`` word vectors of size ``dim``. Context
+    vectors are a shared direction plus noise; the utterance is a learnable
+    function of the context (both are the same ``latent``-dimensional meaning
+    seen through two fixed random bases) plus a shared offset, so that, as with real word embeddings, all targets
+    lean the same way.
+
+    Parameters
+    ----------
+    n, steps, dim:
+        Output shape ``(n, steps, dim)`` of both arrays.
+    offset:
+        Mean of every utterance component. Positive (the default) makes the
+        targets point where a sigmoid output can reach, so the cosine loss is
+        negative from the start; strongly negative makes them point away.
+    noise:
+        Standard deviation of the per-word part.
+    latent:
+        Dimension of the meaning shared by a context word and its reply.
+    seed:
+        Seed of the generator.
+
+    Returns
+    -------
+    context, utterance:
+        Two ``float32`` arrays of shape ``(n, steps, dim)``.
+
+    Raises
+    ------
+    ValueError
+        If a size is not a positive integer or ``noise`` is not positive.
+    """
+    n = _check_positive_int("n", n)
+    steps = _check_positive_int("steps", steps)
+    dim = _check_positive_int("dim", dim)
+    latent = _check_positive_int("latent", latent)
+    if not np.isfinite(offset):
+        raise ValueError(f"offset must be a finite number, got {offset!r}.")
+    if not (np.isfinite(noise) and noise > 0):
+        raise ValueError(f"noise must be a positive number, got {noise!r}.")
+    rng = np.random.default_rng(seed)
+    shared = np.abs(rng.normal(size=dim))
+    shared *= np.sqrt(dim) / np.linalg.norm(shared)
+    # Each word's meaning is a point in a small latent space; context and
+    # utterance express it through different fixed bases (a learnable map).
+    meaning = rng.normal(size=(n, steps, latent))
+    basis_c = rng.normal(size=(latent, dim)) / np.sqrt(latent)
+    basis_u = rng.normal(size=(latent, dim)) / np.sqrt(latent)
+    context = 0.5 * shared + noise * (meaning @ basis_c)
+    utterance = offset + noise * (meaning @ basis_u)
+    return context.astype(np.float32), utterance.astype(np.float32)
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _edit(word: str, rng: np.random.Generator) -> str:
+    """Return ``word`` unchanged or with one small, human-like edit."""
+    kind = rng.integers(5)
+    i = int(rng.integers(len(word)))
+    if kind == 0:  # identical
+        return word
+    if kind == 1:  # typo: replace one letter
+        return word[:i] + _LETTERS[rng.integers(26)] + word[i + 1 :]
+    if kind == 2 and len(word) > 1:  # swap two neighbours
+        i = min(i, len(word) - 2)
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    if kind == 3:  # case change
+        return word[:i] + word[i].upper() + word[i + 1 :]
+    return word[:i] + word[i + 1 :] if len(word) > 3 else word  # deletion
+
+
+def string_pairs(
+    n: int = 2000, *, min_len: int = 5, max_len: int = 10, seed: int = 0
+) -> tuple[list[str], list[str], np.ndarray]:
+    """Pairs of strings for case 2, half similar and half dissimilar.
+
+    A similar pair is a random word and the same word after at most one small
+    edit (identical, a typo, a swap of neighbours, a case change or a deleted
+    letter); a dissimilar pair is two independent random words. Labels follow
+    the question: ``1`` means similar, ``0`` dissimilar.
+
+    Parameters
+    ----------
+    n:
+        Number of pairs (even: half of each kind).
+    min_len, max_len:
+        Length range of the random words.
+    seed:
+        Seed of the generator.
+
+    Returns
+    -------
+    left, right, labels:
+        Two lists of ``n`` strings and an ``int`` array of ``n`` labels,
+        shuffled together.
+    """
+    n = _check_positive_int("n", n)
+    if n % 2:
+        raise ValueError(f"n must be even (half similar, half dissimilar), got {n}.")
+    min_len = _check_positive_int("min_len", min_len)
+    max_len = _check_positive_int("max_len", max_len)
+    if min_len > max_len:
+        raise ValueError(f"min_len ({min_len}) must not exceed max_len ({max_len}).")
+    rng = np.random.default_rng(seed)
+
+    def word() -> str:
+        size = int(rng.integers(min_len, max_len + 1))
+        return "".join(_LETTERS[i] for i in rng.integers(26, size=size))
+
+    left, right, labels = [], [], []
+    for k in range(n):
+        a = word()
+        left.append(a)
+        right.append(_edit(a, rng) if k % 2 == 0 else word())
+        labels.append(1 if k % 2 == 0 else 0)
+    order = rng.permutation(n)
+    return (
+        [left[i] for i in order],
+        [right[i] for i in order],
+        np.asarray(labels)[order],
+    )
+
+
+def encode_code_points(strings: list[str], length: int | None = None) -> np.ndarray:
+    """Encode strings as Unicode code points, padded with 0, as the question does.
+
+    Returns a ``float32`` array of shape ``(len(strings), length, 1)``, the
+    ``Input(shape=[None, 1])`` layout of the question. ``length`` defaults to
+    the longest string; longer strings raise ``ValueError``.
+    """
+    if isinstance(strings, str) or not all(isinstance(s, str) for s in strings):
+        raise ValueError("strings must be a list of str.")
+    if not strings:
+        raise ValueError("strings must not be empty.")
+    longest = max(len(s) for s in strings)
+    length = longest if length is None else _check_positive_int("length", length)
+    if longest > length:
+        raise ValueError(f"a string has {longest} characters, more than length={length}.")
+    out = np.zeros((len(strings), length, 1), dtype=np.float32)
+    for i, s in enumerate(strings):
+        out[i, : len(s), 0] = [ord(c) for c in s]
+    return out

@@ -1,0 +1,95 @@
+"""Reproducibility: one call seeds everything and quiets TensorFlow."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import warnings
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def _quiet_fd2() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null for the duration of the block.
+
+    TensorFlow's C++ start-up lines ("Could not find cuda drivers ...") are
+    written before its log level is read, straight to the process's stderr,
+    which Jupyter kernels forward into the notebook.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def seed_everything(seed: int = 0) -> None:
+    """Seed Python, NumPy and TensorFlow, turn on op determinism, quiet logs.
+
+    Call it in the first cell of a chapter, *after* setting
+    ``TF_USE_LEGACY_KERAS`` (if the chapter wants Keras 2 semantics) and
+    *before* importing TensorFlow yourself: the C++ log level and the oneDNN
+    switch only take effect if they are set before TensorFlow is loaded.
+
+    Parameters
+    ----------
+    seed:
+        A non-negative integer used for ``random``, NumPy and TensorFlow
+        (through ``keras.utils.set_random_seed`` of whichever Keras
+        ``tf.keras`` resolves to).
+
+    Raises
+    ------
+    ValueError
+        If ``seed`` is not a non-negative integer.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+    if "tensorflow" not in sys.modules:
+        # Only effective before TensorFlow is imported.
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        # oneDNN kernels may round differently on different CPUs.
+        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    with _quiet_fd2():
+        import tensorflow as tf
+
+        _ = tf.keras.utils  # loads Keras (tf-keras or Keras 3) quietly as well
+    tf.keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+    tf.get_logger().setLevel(logging.ERROR)
+    logging.getLogger("absl").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+
+def versions() -> dict[str, str]:
+    """Return the versions that matter for this book and the device in use.
+
+    Returns a dict with keys ``python``, ``tensorflow``, ``tf.keras is`` (which Keras
+    ``tf.keras`` resolves to in this process), ``keras 3``, ``tf-keras``
+    and ``device`` (``"CPU"`` or the first GPU's name).
+    """
+    import importlib.metadata as md
+    import platform
+
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    return {
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "tf.keras is": (
+            "tf-keras (Keras 2)"
+            if tf.keras.layers.Layer.__module__.startswith("tf_keras")
+            else "Keras 3"
+        ),
+        "keras 3": md.version("keras"),
+        "tf-keras": md.version("tf-keras"),
+        "device": gpus[0].name if gpus else "CPU",
+    }
