@@ -90,6 +90,6 @@ class NaNHunter(keras.callbacks.Callback):
             return "NaNHunter: loss and weights stayed finite."
         f = self.found
         return (
-            f"NaNHunter: first non-finite loss at epoch {f['epoch']}, batch {f['batch']} "
-            f"(loss={f['loss']}, {len(f['bad_weights'])} non-finite weight tensors)."
+            f"NaNHunter: training went non-finite at epoch {f['epoch']}, batch {f['batch']} "
+            f"(loss {f['loss']:.4g}, {len(f['bad_weights'])} weight tensors with NaN/inf)."
         )

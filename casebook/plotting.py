@@ -1,0 +1,52 @@
+"""Small matplotlib helpers shared by the chapters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+
+
+def plot_curves(
+    curves: Mapping[str, Sequence[float]],
+    *,
+    ylabel: str,
+    hlines: Mapping[str, float] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Plot named per-epoch curves, with labelled horizontal reference lines.
+
+    Parameters
+    ----------
+    curves:
+        Label -> values, one value per epoch (epochs are numbered from 1).
+    ylabel:
+        Label of the y axis.
+    hlines:
+        Label -> y value of dashed reference lines (a zero line, a ceiling).
+    ax:
+        Axes to draw on; a new 6 x 3.5 inch figure if omitted.
+
+    Raises
+    ------
+    ValueError
+        If ``curves`` is empty or a curve has no values.
+    """
+    if not curves:
+        raise ValueError("curves must name at least one curve.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    for label, values in curves.items():
+        values = list(values)
+        if not values:
+            raise ValueError(f"curve {label!r} has no values.")
+        ax.plot(range(1, len(values) + 1), values, marker=".", label=label)
+    for label, y in (hlines or {}).items():
+        ax.axhline(y, linestyle="--", color="grey", linewidth=1)
+        ax.annotate(label, (1, y), textcoords="offset points", xytext=(2, 3), color="dimgrey")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="best")
+    ax.grid(alpha=0.3)
+    return ax
