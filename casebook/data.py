@@ -169,3 +169,9 @@ def encode_code_points(strings: list[str], length: int | None = None) -> np.ndar
     for i, s in enumerate(strings):
         out[i, : len(s), 0] = [ord(c) for c in s]
     return out
+
+
+def decode_code_points(row: np.ndarray) -> str:
+    """Inverse of :func:`encode_code_points` for one row: drop padding zeros."""
+    values = np.asarray(row).reshape(-1)
+    return "".join(chr(int(v)) for v in values if v > 0)
