@@ -1,0 +1,101 @@
+"""Keras 3 helpers: the loss, the safe angular distance, the NaN hunter."""
+
+import math
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from casebook.callbacks import NaNHunter  # noqa: E402
+from casebook.losses import cosine_distance  # noqa: E402
+from casebook.ops import angular_distance, cosine_similarity  # noqa: E402
+
+
+def test_cosine_distance_is_one_minus_cosine():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(2, 6, 4)).astype("float32")
+    ref = 1 - (a * b).sum(-1) / np.linalg.norm(a, axis=-1) / np.linalg.norm(b, axis=-1)
+    np.testing.assert_allclose(cosine_distance(a, b), ref, atol=1e-6)
+    np.testing.assert_allclose(cosine_distance(a, -a), 2.0, atol=1e-6)
+    np.testing.assert_allclose(cosine_distance(a, 0 * a), 1.0, atol=1e-6)
+
+
+def test_cosine_distance_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="same shape"):
+        cosine_distance(np.ones((2, 3), "float32"), np.ones((2, 4), "float32"))
+
+
+def test_cosine_distance_is_registered():
+    assert keras.saving.get_registered_object("casebook>cosine_distance") is cosine_distance
+
+
+def test_angular_distance_matches_numpy_and_stays_finite():
+    rng = np.random.default_rng(0)
+    u, v = rng.normal(size=(2, 50, 10)).astype("float32")
+    cos = (u * v).sum(-1) / np.linalg.norm(u, axis=-1) / np.linalg.norm(v, axis=-1)
+    ref = np.arccos(np.clip(cos, -1 + 1e-6, 1 - 1e-6)) / math.pi
+    np.testing.assert_allclose(np.ravel(angular_distance(u, v)), ref, atol=1e-5)
+    for other in (u, -u, 1000 * u, u + 1e-7, 0 * u):
+        var = tf.Variable(u)
+        with tf.GradientTape() as tape:
+            d = angular_distance(var, tf.constant(other))
+        assert np.isfinite(d.numpy()).all()
+        assert np.isfinite(tape.gradient(d, var).numpy()).all()
+
+
+def test_angular_distance_works_on_keras_tensors():
+    a, b = keras.Input((4,)), keras.Input((4,))
+    model = keras.Model([a, b], angular_distance(a, b))
+    x = np.ones((2, 4), "float32")
+    np.testing.assert_allclose(model.predict([x, -x], verbose=0), 1.0, atol=1e-3)
+
+
+@pytest.mark.parametrize("u, v, eps, word", [
+    (np.ones((2, 3, 1)), np.ones((2, 3, 1)), 1e-6, "rank-2"),
+    (np.ones((2, 3)), np.ones((2, 4)), 1e-6, "differ"),
+    (np.ones((2, 3)), np.ones((2, 3)), 0.0, "eps must be"),
+])
+def test_angular_distance_rejects_bad_input(u, v, eps, word):
+    with pytest.raises(ValueError, match=word):
+        angular_distance(u.astype("float32"), v.astype("float32"), eps=eps)
+
+
+def test_cosine_similarity_has_shape_batch_by_one():
+    assert tuple(cosine_similarity(np.ones((3, 2)), np.ones((3, 2))).shape) == (3, 1)
+
+
+def _tiny_model(output):
+    keras.utils.set_random_seed(0)
+    inp = keras.Input((2,))
+    model = keras.Model(inp, output(keras.layers.Dense(1)(inp)))
+    model.compile(loss="mse", optimizer="sgd")
+    return model
+
+
+def test_nan_hunter_finds_the_first_bad_batch_and_its_rows():
+    x = np.arange(12, dtype="float32").reshape(6, 2)
+    x[3] = np.nan  # the 4th row, batch 1 with batch_size 2
+    hunter = NaNHunter(x, batch_size=2)
+    _tiny_model(lambda t: t).fit(x, np.zeros(6), batch_size=2, epochs=2,
+                                 shuffle=False, callbacks=[hunter], verbose=0)
+    assert hunter.found["epoch"] == 0 and hunter.found["batch"] == 1
+    assert np.isnan(hunter.found["inputs"][1]).all()
+    assert "batch 1" in hunter.summary()
+
+
+def test_nan_hunter_stays_quiet_when_training_is_finite():
+    x = np.ones((4, 2), "float32")
+    hunter = NaNHunter()
+    _tiny_model(lambda t: t).fit(x, np.zeros(4), epochs=1, callbacks=[hunter], verbose=0)
+    assert hunter.found is None and "stayed finite" in hunter.summary()
+
+
+def test_nan_hunter_validates_arguments():
+    with pytest.raises(ValueError, match="batch_size"):
+        NaNHunter(np.ones((2, 2)))
+    with pytest.raises(ValueError, match="different lengths"):
+        NaNHunter([np.ones((2, 1)), np.ones((3, 1))], batch_size=1)

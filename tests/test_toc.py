@@ -1,0 +1,39 @@
+"""The table of contents and the notebooks in book/ match, both ways."""
+
+import json
+import pathlib
+import re
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _listed() -> set[str]:
+    text = (ROOT / "_toc.yml").read_text()
+    return set(re.findall(r"(?:file|root):\s*(\S+)", text))
+
+
+def _notebooks() -> set[str]:
+    return {
+        str(p.relative_to(ROOT).with_suffix(""))
+        for p in (ROOT / "book").rglob("*.ipynb")
+        if ".ipynb_checkpoints" not in p.parts
+    }
+
+
+def test_every_notebook_is_in_the_toc():
+    assert _notebooks() - _listed() == set()
+
+
+def test_every_toc_entry_exists():
+    missing = {e for e in _listed()
+               if not (ROOT / f"{e}.ipynb").exists() and not (ROOT / f"{e}.md").exists()}
+    assert missing == set()
+
+
+def test_notebooks_are_committed_executed():
+    for nb in (ROOT / "book").rglob("*.ipynb"):
+        cells = json.loads(nb.read_text())["cells"]
+        code = [c for c in cells if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+        assert code, f"{nb} has no code"
+        unrun = [i for i, c in enumerate(code) if c.get("execution_count") is None]
+        assert not unrun, f"{nb}: code cells {unrun} have no stored output"
