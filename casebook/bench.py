@@ -37,7 +37,7 @@ def time_notebook(path: pathlib.Path) -> float:
 
 def time_build(root: pathlib.Path) -> float:
     start = time.perf_counter()
-    subprocess.run(["jupyter-book", "build", str(root)], check=True, capture_output=True)
+    subprocess.run([str(pathlib.Path(sys.executable).parent / "jupyter-book"), "build", str(root)], check=True, capture_output=True)
     return time.perf_counter() - start
 
 

@@ -29,3 +29,15 @@ def test_seed_everything_makes_runs_repeatable_and_quiet():
 def test_versions_reports_what_the_book_needs():
     info = repro.versions()
     assert {"tensorflow", "keras 3", "tf-keras", "tf.keras is", "device"} <= set(info)
+
+
+def test_sphinx_extension_drops_repeated_scripts():
+    from sphinx.builders.html._assets import _JavaScript
+
+    from casebook.sphinxext import dedupe_scripts
+
+    scripts = [_JavaScript(None, body="const A = 1"), _JavaScript("x.js"),
+               _JavaScript("", body="const A = 1"), _JavaScript("x.js"), _JavaScript("y.js")]
+    kept = dedupe_scripts(scripts)
+    assert [(s.filename or "", s.attributes.get("body", "")) for s in kept] == [
+        ("", "const A = 1"), ("x.js", ""), ("y.js", "")]
