@@ -1,0 +1,25 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from casebook.plotting import plot_curves  # noqa: E402
+
+
+def test_plot_curves_draws_each_curve_and_reference_line():
+    ax = plot_curves({"loss": [-0.2, -0.4], "val_loss": [-0.1, -0.3]},
+                     ylabel="cosine loss", hlines={"0": 0.0})
+    curves = [line for line in ax.get_lines() if line.get_label() in ("loss", "val_loss")]
+    assert len(curves) == 2
+    assert list(curves[0].get_xdata()) == [1, 2]  # epochs count from 1
+    assert any(list(line.get_ydata()) == [0.0, 0.0] for line in ax.get_lines())
+    assert ax.get_ylabel() == "cosine loss" and ax.get_xlabel() == "epoch"
+    plt.close("all")
+
+
+@pytest.mark.parametrize("curves, word", [({}, "at least one"), ({"loss": []}, "no values")])
+def test_plot_curves_rejects_empty_input(curves, word):
+    with pytest.raises(ValueError, match=word):
+        plot_curves(curves, ylabel="y")
