@@ -45,7 +45,10 @@ def _cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a * b).sum(-1) / np.linalg.norm(a, axis=-1) / np.linalg.norm(b, axis=-1)
 
 
-def _as_float_array(answer: Any) -> np.ndarray | Feedback:
+def _numbers(answer: Any) -> np.ndarray | Feedback:
+    """The answer as a float array, or the feedback for a missing or non-numeric one."""
+    if answer is None:
+        return Feedback(NOT_SOLVED, False)
     try:
         arr = np.asarray(answer, dtype=np.float64)
     except (TypeError, ValueError):
@@ -55,9 +58,7 @@ def _as_float_array(answer: Any) -> np.ndarray | Feedback:
 
 def check_cosine_distance(answer: Any) -> Feedback:
     """Exercise: the cosine distance ``1 - cos`` of each row of Y_TRUE and Y_PRED."""
-    if answer is None:
-        return Feedback(NOT_SOLVED, False)
-    arr = _as_float_array(answer)
+    arr = _numbers(answer)
     if isinstance(arr, Feedback):
         return arr
     expected = 1 - _cosine(Y_TRUE, Y_PRED)
@@ -78,9 +79,7 @@ def check_cosine_distance(answer: Any) -> Feedback:
 
 def check_loss_sign(answer: Any) -> Feedback:
     """Exercise: the sign (-1, 0 or +1) of Keras's cosine loss for each row pair."""
-    if answer is None:
-        return Feedback(NOT_SOLVED, False)
-    arr = _as_float_array(answer)
+    arr = _numbers(answer)
     if isinstance(arr, Feedback):
         return arr
     expected = np.sign(np.round(-_cosine(Y_TRUE, Y_PRED), 12))
