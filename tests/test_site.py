@@ -30,7 +30,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site():
     jb = pathlib.Path(sys.executable).parent / "jupyter-book"
-    subprocess.run([str(jb), "build", str(ROOT)], check=True, capture_output=True)
+    # the strict build: a warning fails the browser test too
+    subprocess.run([str(jb), "build", str(ROOT), "-W", "-n", "--keep-going"],
+                   check=True, capture_output=True)
     handler = functools.partial(_QuietHandler, directory=str(HTML))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -95,4 +97,18 @@ def test_solutions_are_closed_until_clicked(site, browser):
     solution.locator(".admonition-title").click()
     body.wait_for(state="visible", timeout=5_000)
     assert body.is_visible()
+    page.close()
+
+
+def test_every_chapter_offers_its_notebook_for_download(site, browser):
+    page = browser.new_page()
+    for rel in _pages():
+        if rel == "book/classroom.html":
+            continue  # a Markdown page: its download is the .md source
+        page.goto(f"{site}/{rel}")
+        href = page.eval_on_selector(
+            "a[href$='.ipynb']", "a => a.getAttribute('href')")
+        assert href.endswith(pathlib.Path(rel).with_suffix(".ipynb").name), (rel, href)
+        response = page.request.get(urllib.parse.urljoin(f"{site}/{rel}", href))
+        assert response.status == 200 and b'"cells"' in response.body(), rel
     page.close()
