@@ -17,7 +17,10 @@ def cosine_distance(y_true, y_pred):
     saves to and loads from ``.keras`` files.
 
     Vectors are normalised as Keras does (``l2_normalize`` with epsilon
-    ``1e-12``), so an all-zero vector gets distance 1, a finite value.
+    ``1e-12``), so an all-zero vector gets distance 1, a finite value. A NaN
+    in either input gives a NaN distance for that vector (it is not hidden),
+    so ``keras.callbacks.TerminateOnNaN`` or ``casebook.callbacks.NaNHunter``
+    can catch it.
 
     Raises
     ------

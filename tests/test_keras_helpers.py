@@ -24,6 +24,14 @@ def test_cosine_distance_is_one_minus_cosine():
     np.testing.assert_allclose(cosine_distance(a, 0 * a), 1.0, atol=1e-6)
 
 
+def test_cosine_distance_lets_nan_through_to_that_vector_only():
+    a = np.ones((2, 3), "float32")
+    b = a.copy()
+    b[0, 1] = np.nan
+    d = np.asarray(cosine_distance(a, b))
+    assert np.isnan(d[0]) and d[1] == pytest.approx(0.0, abs=1e-6)
+
+
 def test_cosine_distance_rejects_mismatched_shapes():
     with pytest.raises(ValueError, match="same shape"):
         cosine_distance(np.ones((2, 3), "float32"), np.ones((2, 4), "float32"))
