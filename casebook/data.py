@@ -175,3 +175,17 @@ def decode_code_points(row: np.ndarray) -> str:
     """Inverse of :func:`encode_code_points` for one row: drop padding zeros."""
     values = np.asarray(row).reshape(-1)
     return "".join(chr(int(v)) for v in values if v > 0)
+
+
+def char_ids(strings: list[str], length: int | None = None, vocab: int = 256) -> np.ndarray:
+    """Character ids for an ``Embedding`` layer: code points, 0 for padding.
+
+    The same encoding as :func:`encode_code_points`, as a ``(n, length)``
+    ``int32`` array, with code points at or above ``vocab`` mapped to
+    ``vocab - 1`` so that every id fits an ``Embedding(vocab, ...)``.
+    """
+    vocab = _check_positive_int("vocab", vocab)
+    if vocab < 2:
+        raise ValueError(f"vocab must be at least 2 (0 is padding), got {vocab}.")
+    points = encode_code_points(strings, length)[..., 0]
+    return np.minimum(points, vocab - 1).astype(np.int32)

@@ -54,3 +54,11 @@ def test_encode_and_decode_code_points():
         data.encode_code_points(["abc"], length=2)
     with pytest.raises(ValueError, match="list of str"):
         data.encode_code_points("abc")
+
+
+def test_char_ids_are_padded_code_points_within_the_vocabulary():
+    ids = data.char_ids(["ab", "\u00e9z\u4e2d"], vocab=256)
+    assert ids.dtype == np.int32 and ids.shape == (2, 3)
+    assert ids.tolist() == [[97, 98, 0], [233, 122, 255]]
+    with pytest.raises(ValueError, match="at least 2"):
+        data.char_ids(["a"], vocab=1)
