@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from casebook import cosine
+from loss_casebook import cosine
 
 
 def test_cosine_matches_a_numpy_reference():

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from casebook import data
+from loss_casebook import data
 
 
 def test_sentence_embeddings_shape_dtype_and_determinism():

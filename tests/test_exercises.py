@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from casebook import exercises as ex
+from loss_casebook import exercises as ex
 
 COS = (ex.Y_TRUE * ex.Y_PRED).sum(-1) / np.linalg.norm(ex.Y_TRUE, axis=-1) / np.linalg.norm(
     ex.Y_PRED, axis=-1)

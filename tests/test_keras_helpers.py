@@ -10,9 +10,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from casebook.callbacks import NaNHunter  # noqa: E402
-from casebook.losses import cosine_distance  # noqa: E402
-from casebook.ops import angular_distance, cosine_similarity  # noqa: E402
+from loss_casebook.callbacks import NaNHunter  # noqa: E402
+from loss_casebook.losses import cosine_distance  # noqa: E402
+from loss_casebook.ops import angular_distance, cosine_similarity  # noqa: E402
 
 
 def test_cosine_distance_is_one_minus_cosine():
@@ -38,7 +38,7 @@ def test_cosine_distance_rejects_mismatched_shapes():
 
 
 def test_cosine_distance_is_registered():
-    assert keras.saving.get_registered_object("casebook>cosine_distance") is cosine_distance
+    assert keras.saving.get_registered_object("loss_casebook>cosine_distance") is cosine_distance
 
 
 def test_angular_distance_matches_numpy_and_stays_finite():

@@ -2,7 +2,7 @@ import sys
 
 import pytest
 
-from casebook.nbcheck import last_error
+from loss_casebook.nbcheck import last_error
 
 
 def test_last_error_checks_type_and_message(monkeypatch, capsys):

@@ -5,7 +5,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from casebook.plotting import plot_curves  # noqa: E402
+from loss_casebook.plotting import plot_curves  # noqa: E402
 
 
 def test_plot_curves_draws_each_curve_and_reference_line():

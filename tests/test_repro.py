@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from casebook import repro
+from loss_casebook import repro
 
 
 @pytest.mark.parametrize("seed", [-1, 1.5, True, "1"])
@@ -14,7 +14,7 @@ def test_seed_everything_rejects_bad_seeds(seed):
 
 def test_seed_everything_makes_runs_repeatable_and_quiet():
     code = (
-        "from casebook.repro import seed_everything\n"
+        "from loss_casebook.repro import seed_everything\n"
         "seed_everything(3)\n"
         "import numpy as np, tensorflow as tf\n"
         "print(np.random.rand(), float(tf.random.uniform(())))\n"
@@ -34,7 +34,7 @@ def test_versions_reports_what_the_book_needs():
 def test_sphinx_extension_drops_repeated_scripts():
     from sphinx.builders.html._assets import _JavaScript
 
-    from casebook.sphinxext import dedupe_scripts
+    from loss_casebook.sphinxext import dedupe_scripts
 
     scripts = [_JavaScript(None, body="const A = 1"), _JavaScript("x.js"),
                _JavaScript("", body="const A = 1"), _JavaScript("x.js"), _JavaScript("y.js")]

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from casebook.student import BOOK, make_student_copies
+from loss_casebook.student import BOOK, make_student_copies
 
 
 def test_copies_have_no_solution_cells_and_no_outputs(tmp_path):
@@ -36,10 +36,10 @@ def test_refuses_to_write_into_the_book():
 
 
 def test_command_line(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "casebook.student", str(tmp_path / "out")],
+    run = subprocess.run([sys.executable, "-m", "loss_casebook.student", str(tmp_path / "out")],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert len(run.stdout.split()) == 2
-    bad = subprocess.run([sys.executable, "-m", "casebook.student", str(BOOK)],
+    bad = subprocess.run([sys.executable, "-m", "loss_casebook.student", str(BOOK)],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "outside the book" in bad.stderr

@@ -1,4 +1,4 @@
-"""Benchmark report: ``python -m casebook.bench``.
+"""Benchmark report: ``python -m loss_casebook.bench``.
 
 Times, on a clean execution cache, each chapter's execution (nbclient, one
 fresh kernel per notebook) and the whole ``jupyter-book build .`` of a copy of
@@ -23,8 +23,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def _step(*args: str) -> tuple[float, float]:
-    """Run ``python -m casebook.bench --step ...``; return (seconds, peak MiB)."""
-    out = subprocess.run([sys.executable, "-m", "casebook.bench", "--step", *args],
+    """Run ``python -m loss_casebook.bench --step ...``; return (seconds, peak MiB)."""
+    out = subprocess.run([sys.executable, "-m", "loss_casebook.bench", "--step", *args],
                          check=True, capture_output=True, text=True).stdout
     result = json.loads(out.strip().splitlines()[-1])
     return result["seconds"], result["peak_mib"]

@@ -6,7 +6,7 @@ import keras
 from keras import ops
 
 
-@keras.saving.register_keras_serializable(package="casebook")
+@keras.saving.register_keras_serializable(package="loss_casebook")
 def cosine_distance(y_true, y_pred):
     """Cosine distance ``1 - cos(y_true, y_pred)`` along the last axis.
 
@@ -19,7 +19,7 @@ def cosine_distance(y_true, y_pred):
     Vectors are normalised as Keras does (``l2_normalize`` with epsilon
     ``1e-12``), so an all-zero vector gets distance 1, a finite value. A NaN
     in either input gives a NaN distance for that vector (it is not hidden),
-    so ``keras.callbacks.TerminateOnNaN`` or ``casebook.callbacks.NaNHunter``
+    so ``keras.callbacks.TerminateOnNaN`` or ``loss_casebook.callbacks.NaNHunter``
     can catch it.
 
     Raises

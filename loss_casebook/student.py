@@ -1,6 +1,6 @@
 """Write student copies of the exercise notebooks, without their solutions.
 
-Usage: ``python -m casebook.student OUT_DIR``
+Usage: ``python -m loss_casebook.student OUT_DIR``
 
 Every ``book/**/*exercises.ipynb`` is copied to ``OUT_DIR`` (keeping its
 folder, e.g. ``OUT_DIR/case1/05-exercises.ipynb``) with the cells tagged
@@ -48,7 +48,7 @@ def make_student_copies(out_dir: pathlib.Path, book: pathlib.Path = BOOK) -> lis
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m casebook.student", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m loss_casebook.student", description=__doc__.split("\n")[0])
     parser.add_argument("out_dir", type=pathlib.Path, help="folder for the student copies")
     args = parser.parse_args(argv)
     try:
