@@ -17,4 +17,4 @@ TensorFlow is first imported.
 * :mod:`loss_casebook.bench` -- times every chapter and the build.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
