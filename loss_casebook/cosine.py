@@ -9,7 +9,9 @@ def _as_pair(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.nda
     a = np.asarray(y_true, dtype=np.float64)
     b = np.asarray(y_pred, dtype=np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"y_true and y_pred must have the same shape, got {a.shape} and {b.shape}.")
+        raise ValueError(
+            f"y_true and y_pred must have the same shape, got {a.shape} and {b.shape}."
+        )
     if a.ndim == 0 or a.shape[-1] == 0:
         raise ValueError(f"expected vectors along the last axis, got shape {a.shape}.")
     if not (np.isfinite(a).all() and np.isfinite(b).all()):
@@ -18,10 +20,14 @@ def _as_pair(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def cosine(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    """Cosine similarity along the last axis, as Keras computes it.
+    """Cosine similarity along the last axis, as tf-keras computes it.
 
-    Keras divides by ``sqrt(max(sum(x**2), 1e-12))``, so an all-zero vector
-    has cosine 0 with everything (a documented finite value, not an error).
+    Each vector is divided by ``sqrt(max(sum(x**2), 1e-12))``, the floor of
+    ``tf.linalg.l2_normalize``, which tf-keras 2.21's ``cosine_similarity``
+    uses. Keras 3.15's ``ops.normalize`` multiplies by
+    ``min(rsqrt(sum(x**2)), 1 / 1e-7)`` instead; the two agree for every
+    vector whose norm is at least 1e-6. Either way an all-zero vector has
+    cosine 0 with everything (a finite value, not an error).
 
     Raises ``ValueError`` for different shapes, scalars or non-finite input.
     """
@@ -32,7 +38,12 @@ def cosine(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
 
 
 def cosine_proximity(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """The number Keras prints for ``loss="cosine_proximity"``: minus the mean cosine."""
+    """Minus the mean cosine: the loss Keras reports for a cosine loss.
+
+    This is what ``cosine_proximity`` (Keras 2.2), ``cosine_similarity``
+    (tf-keras 2.21) and ``keras.losses.CosineSimilarity`` (Keras 3) average
+    over all vectors with the default reduction.
+    """
     return float(-cosine(y_true, y_pred).mean())
 
 
@@ -55,9 +66,14 @@ def sigmoid_ceiling(y_true: np.ndarray) -> float:
 def argmax_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """What ``metrics=["accuracy"]`` computes for these targets.
 
-    Keras resolves "accuracy" with continuous vector targets to categorical
-    accuracy: the fraction of vectors whose largest component sits at the
-    same index in target and prediction.
+    Keras resolves the string "accuracy" by the shapes of target and output
+    (``get_metric`` in Keras 3.15's ``keras/src/trainers/compile_utils.py``,
+    ``_get_metric_object`` in tf-keras 2.21's
+    ``tf_keras/src/engine/compile_utils.py``): binary if the output's last
+    dimension is 1, sparse categorical if the target has a lower rank or a
+    last dimension of 1, otherwise categorical. For vector targets it is
+    categorical accuracy: the fraction of vectors whose largest component
+    sits at the same index in target and prediction.
     """
     a, b = _as_pair(y_true, y_pred)
     return float((a.argmax(-1) == b.argmax(-1)).mean())

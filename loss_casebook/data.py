@@ -1,7 +1,8 @@
 """Deterministic synthetic data for both cases.
 
-Nothing is downloaded: every array is generated from a seed, so a chapter run
-twice, or on another machine, sees the same numbers.
+Nothing is downloaded: every array is generated from a seed with NumPy's
+``default_rng``, so a chapter run twice, or on another machine with the same
+NumPy version, sees the same data.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ def sentence_embeddings(
     Each of ``n`` dialogues has ``steps`` word vectors of size ``dim``. Context
     vectors are a shared direction plus noise; the utterance is a learnable
     function of the context (both are the same ``latent``-dimensional meaning
-    seen through two fixed random bases) plus a shared offset, so that, as with real word embeddings, all targets
-    lean the same way.
+    seen through two fixed random bases) plus a shared ``offset``, so that all
+    targets lean the same way (with a positive offset, towards the positive
+    orthant).
 
     Parameters
     ----------
@@ -56,7 +58,8 @@ def sentence_embeddings(
     Raises
     ------
     ValueError
-        If a size is not a positive integer or ``noise`` is not positive.
+        If a size is not a positive integer, ``offset`` is not finite or
+        ``noise`` is not a positive number.
     """
     n = _check_positive_int("n", n)
     steps = _check_positive_int("steps", steps)

@@ -39,3 +39,12 @@ def test_argmax_accuracy_and_retrieval():
     assert cosine.argmax_accuracy(y, y[::-1]) == 0.0
     assert cosine.retrieval_score(y, y + 0.1) == 1.0
     assert cosine.retrieval_score(y, y[::-1]) == 0.0
+
+
+def test_no_non_negative_output_beats_the_sigmoid_ceiling():
+    rng = np.random.default_rng(1)
+    y = rng.normal(0.1, 1.0, size=(1, 20))
+    ceiling = cosine.sigmoid_ceiling(y)
+    outputs = rng.uniform(0, 1, size=(5000, 20)) ** 3  # many directions in [0, 1]^d
+    assert cosine.cosine(np.repeat(y, 5000, axis=0), outputs).max() <= ceiling + 1e-12
+    assert cosine.cosine(y, np.maximum(y, 0))[0] == pytest.approx(ceiling)
