@@ -1,60 +1,124 @@
 """Write student copies of the exercise notebooks, without their solutions.
 
-Usage: ``python -m loss_casebook.student OUT_DIR``
+Usage: ``python -m loss_casebook.student OUT_DIR [--book PATH] [--force]``
 
-Every ``book/**/*exercises.ipynb`` is copied to ``OUT_DIR`` (keeping its
-folder, e.g. ``OUT_DIR/case1/05-exercises.ipynb``) with the cells tagged
+The book is the folder holding ``_toc.yml``: the current folder (or one above
+it), or ``--book PATH``; never the folder this package was imported from, so a
+command run in one checkout copies that checkout's exercises. Every chapter of
+``_toc.yml`` whose name ends in ``exercises`` is copied to ``OUT_DIR`` under its
+case folder (``OUT_DIR/case1/05-exercises.ipynb``), with the cells tagged
 ``solution`` removed by nbconvert's ``TagRemovePreprocessor`` and all outputs
 cleared. The copies run top to bottom: each checker reports "Not solved yet".
+
+Nothing is ever lost: if a copy would replace an existing file, nothing is
+written unless ``--force`` is given, and ``OUT_DIR`` may not be inside any book
+folder (a folder with a ``_toc.yml``), whose chapters the copies would replace.
 """
 
 from __future__ import annotations
 
 import argparse
 import pathlib
+import re
 import sys
 
 import nbformat
 from nbconvert.preprocessors import ClearOutputPreprocessor, TagRemovePreprocessor
 
-BOOK = pathlib.Path(__file__).resolve().parents[1] / "book"
+TOC = "_toc.yml"
 
 
-def make_student_copies(out_dir: pathlib.Path, book: pathlib.Path = BOOK) -> list[pathlib.Path]:
-    """Write solution-free copies of the exercise notebooks; return their paths.
+class StudentCopyError(Exception):
+    """A one-sentence reason why no copies were written."""
 
-    Raises ``ValueError`` if ``out_dir`` is inside the book (the copies would
-    become chapters) or if the book has no exercise notebooks.
+
+def find_book(start: pathlib.Path | str | None = None) -> pathlib.Path:
+    """The book folder: ``start`` (default: the current folder) or the nearest parent with a ``_toc.yml``."""
+    here = pathlib.Path.cwd() if start is None else pathlib.Path(start)
+    here = here.resolve()
+    for folder in (here, *here.parents):
+        if (folder / TOC).is_file():
+            return folder
+    raise StudentCopyError(f"no {TOC} in {here} or above it: run this from the book's folder "
+                           "or pass --book PATH.")
+
+
+def exercise_notebooks(book: pathlib.Path) -> list[pathlib.Path]:
+    """The exercise notebooks listed in the book's ``_toc.yml``, in its order."""
+    toc = book / TOC
+    if not toc.is_file():
+        raise StudentCopyError(f"{book} has no {TOC}; pass the folder that holds it as --book.")
+    entries = re.findall(r"(?:file|root):\s*(\S+)", toc.read_text(encoding="utf-8"))
+    found = [book / f"{e}.ipynb" for e in entries if e.endswith("exercises")]
+    found = [p for p in found if p.is_file()]
+    if not found:
+        raise StudentCopyError(f"{toc} lists no exercise notebooks (chapters named *exercises).")
+    return found
+
+
+def inside_a_book(folder: pathlib.Path) -> pathlib.Path | None:
+    """The book folder (one with a ``_toc.yml``) that ``folder`` is in or is, if any."""
+    folder = pathlib.Path(folder).resolve()
+    for f in (folder, *folder.parents):
+        if (f / TOC).is_file():
+            return f
+    return None
+
+
+def make_student_copies(out_dir: pathlib.Path | str, book: pathlib.Path | str | None = None,
+                        force: bool = False) -> list[pathlib.Path]:
+    """Write solution-free copies of the book's exercise notebooks; return their paths.
+
+    ``book`` is the folder with ``_toc.yml`` (default: found from the current
+    folder with :func:`find_book`). Raises :class:`StudentCopyError`, writing
+    nothing, if ``out_dir`` is in a book folder or, unless ``force``, if any
+    copy would replace an existing file.
     """
+    book = find_book() if book is None else pathlib.Path(book).resolve()
+    if book.is_file() and book.name == TOC:
+        book = book.parent
     out_dir = pathlib.Path(out_dir).resolve()
-    book = pathlib.Path(book).resolve()
-    if out_dir == book or book in out_dir.parents:
-        raise ValueError(f"OUT_DIR must be outside the book folder {book}.")
-    sources = sorted(book.rglob("*exercises.ipynb"))
-    if not sources:
-        raise ValueError(f"no exercise notebooks (*exercises.ipynb) under {book}.")
+    sources = exercise_notebooks(book)
+    host = inside_a_book(out_dir)
+    if host is not None:
+        raise StudentCopyError(f"{out_dir} is inside the book folder {host} (it has a {TOC}); "
+                               "choose an OUT_DIR outside every book.")
+    targets = [(src, out_dir / pathlib.Path(*src.parts[-2:])) for src in sources]
+    existing = [dest for _, dest in targets if dest.exists()]
+    if existing and not force:
+        raise StudentCopyError(f"{existing[0]} already exists, and a student may be working in it, "
+                               "so nothing was written; add --force to overwrite.")
     remove = TagRemovePreprocessor(remove_cell_tags=("solution",), enabled=True)
     clear = ClearOutputPreprocessor()
-    written = []
-    for src in sources:
+    notebooks = []
+    for src, dest in targets:
         nb = nbformat.read(src, as_version=4)
         nb, _ = remove.preprocess(nb, {})
         nb, _ = clear.preprocess(nb, {})
-        dest = out_dir / src.relative_to(book)
+        notebooks.append((nb, dest))
+    for nb, dest in notebooks:
         dest.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, dest)
-        written.append(dest)
-    return written
+    return [dest for _, dest in notebooks]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m loss_casebook.student", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m loss_casebook.student",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("out_dir", type=pathlib.Path, help="folder for the student copies")
+    parser.add_argument("--book", type=pathlib.Path, default=None,
+                        help="the book's folder (with _toc.yml); default: found from here")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite copies that already exist in OUT_DIR")
     args = parser.parse_args(argv)
     try:
-        paths = make_student_copies(args.out_dir)
-    except ValueError as exc:
+        paths = make_student_copies(args.out_dir, args.book, force=args.force)
+    except StudentCopyError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: could not write the copies: {exc.strerror or exc}: {exc.filename}.",
+              file=sys.stderr)
         return 2
     for p in paths:
         print(p)
