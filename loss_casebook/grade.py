@@ -16,9 +16,9 @@ its exercise's label, so the grader finds it wherever the cell has moved.
 ``OUT_DIR/grades.csv`` has the columns ``student,exercise,verdict,message``.
 ``verdict`` is ``correct``, ``wrong`` or ``not solved`` from the checker, or the
 reason there is no verdict: ``missing notebook``, ``broken notebook`` (not a
-readable notebook), ``timeout``, ``kernel died``, ``error before checker`` (an
-exception in the checker's cell or before it), ``checker missing`` (no cell
-calls the checker) or ``no verdict`` (the checker ran but its result was not
+readable notebook), ``timeout``, ``kernel died``, ``error before checker`` (the
+checker's cell raised; the message is the notebook's first exception up to that
+cell), ``checker missing`` (no cell calls the checker) or ``no verdict`` (the checker ran but its result was not
 the cell's last expression). ``OUT_DIR/feedback/<student>.md`` is one
 paragraph per student. Grading runs the students' code: do it on a machine and
 account where that is acceptable.
@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import json
 import multiprocessing
 import pathlib
 import re
@@ -125,13 +126,19 @@ def grade_notebook(path: pathlib.Path | str, labels: Sequence[str],
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     path = pathlib.Path(path)
+    raw = path.read_bytes()
     try:
-        raw = path.read_bytes()
+        json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        msg = (f"{path.name} is not valid JSON, so Jupyter cannot open it; it may have been cut "
+               "off or edited outside Jupyter.")
+        return [(label, "broken notebook", msg) for label in labels]
+    try:
         nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
         if not isinstance(nb.get("cells"), list):
             raise ValueError("it has no list of cells")
-    except Exception as exc:  # any unreadable file: report, never a traceback
-        msg = f"{path.name} is not a readable notebook ({type(exc).__name__}: {_first_line(exc)})."
+    except Exception as exc:  # any other unreadable file: report, never a traceback
+        msg = f"{path.name} is JSON but not a notebook ({type(exc).__name__}: {_first_line(exc)})."
         return [(label, "broken notebook", msg) for label in labels]
 
     status, status_msg = None, ""
@@ -186,7 +193,7 @@ def grade_notebook(path: pathlib.Path | str, labels: Sequence[str],
                          f"no cell calls {EXERCISES[label].checker.__name__}(...)."))
         elif status is not None:
             rows.append((label, status, status_msg))
-        elif first_error.get(at):
+        elif any(o.get("output_type") == "error" for o in nb.cells[at].get("outputs", [])):
             rows.append((label, "error before checker", f"{first_error[at]}."))
         else:
             rows.append((label, "no verdict", "the checker ran but its result was not the last "

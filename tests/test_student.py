@@ -1,6 +1,8 @@
-"""Student copies: no solutions, and they run top to bottom."""
+"""Student copies: no solutions, they run top to bottom, and they never destroy work."""
 
+import hashlib
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -8,12 +10,36 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from loss_casebook.student import BOOK, make_student_copies
+from loss_casebook.student import StudentCopyError, find_book, make_student_copies
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _student(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "loss_casebook.student", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd)
+
+
+def _hashes(folder):
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def _checkout(where: pathlib.Path, marker: str) -> pathlib.Path:
+    """A minimal copy of the book (its _toc.yml and exercise notebooks), marked."""
+    shutil.copy(ROOT / "_toc.yml", where / "_toc.yml")
+    for case in ("case1", "case2"):
+        (where / "book" / case).mkdir(parents=True)
+        nb = nbformat.read(ROOT / "book" / case / "05-exercises.ipynb", as_version=4)
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(marker))
+        nbformat.write(nb, where / "book" / case / "05-exercises.ipynb")
+    return where
 
 
 def test_copies_have_no_solution_cells_and_no_outputs(tmp_path):
-    paths = make_student_copies(tmp_path)
-    assert {p.name for p in paths} == {"05-exercises.ipynb"} and len(paths) == 2
+    paths = make_student_copies(tmp_path, ROOT)
+    assert [p.relative_to(tmp_path).as_posix() for p in paths] == [
+        "case1/05-exercises.ipynb", "case2/05-exercises.ipynb"]
     for p in paths:
         nb = nbformat.read(p, as_version=4)
         assert not [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
@@ -22,24 +48,81 @@ def test_copies_have_no_solution_cells_and_no_outputs(tmp_path):
 
 
 def test_copies_run_and_report_not_solved(tmp_path):
-    for path in make_student_copies(tmp_path):
+    for path in make_student_copies(tmp_path, ROOT):
         nb = nbformat.read(path, as_version=4)
         NotebookClient(nb, timeout=300, resources={"metadata": {"path": str(path.parent)}}).execute()
         texts = [o.get("data", {}).get("text/plain", "") + o.get("text", "")
                  for c in nb.cells if c.cell_type == "code" for o in c.outputs]
-        assert sum("Not solved yet" in t for t in texts) >= 2, texts
+        assert sum("Not solved yet" in t for t in texts) >= 4, texts
 
 
-def test_refuses_to_write_into_the_book():
-    with pytest.raises(ValueError, match="outside the book"):
-        make_student_copies(BOOK / "student")
+def test_never_overwrites_without_force(tmp_path):
+    first = make_student_copies(tmp_path, ROOT)
+    first[0].write_text("a student's work")
+    before = _hashes(tmp_path)
+    with pytest.raises(StudentCopyError, match="already exists.*nothing was written.*--force"):
+        make_student_copies(tmp_path, ROOT)
+    assert _hashes(tmp_path) == before
+    make_student_copies(tmp_path, ROOT, force=True)
+    assert first[0].read_text() != "a student's work"
+
+
+def test_one_existing_file_stops_every_copy(tmp_path):
+    (tmp_path / "case2").mkdir()
+    (tmp_path / "case2" / "05-exercises.ipynb").write_text("work")
+    with pytest.raises(StudentCopyError):
+        make_student_copies(tmp_path, ROOT)
+    assert not (tmp_path / "case1").exists()
+
+
+def test_refuses_to_write_into_a_book_folder(tmp_path):
+    for inside in (ROOT, ROOT / "book", ROOT / "book" / "student"):
+        with pytest.raises(StudentCopyError, match="inside the book folder"):
+            make_student_copies(inside, ROOT)
+    other = _checkout(tmp_path, "B")
+    with pytest.raises(StudentCopyError, match="inside the book folder"):
+        make_student_copies(other / "handout", ROOT)
+
+
+def test_finds_the_book_from_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT / "book" / "case1")
+    assert find_book() == ROOT
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StudentCopyError, match="no _toc.yml.*--book"):
+        find_book()
+    with pytest.raises(StudentCopyError, match="has no _toc.yml"):
+        make_student_copies(tmp_path / "out", tmp_path)
+
+
+def test_two_checkouts(tmp_path):
+    """Run in checkout B, the copies come from B; no checkout's notebooks are overwritten."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a, b = _checkout(tmp_path / "a", "from A"), _checkout(tmp_path / "b", "from B")
+    before = {**_hashes(a), **_hashes(b)}
+    for cwd, out in [(b, b / "book"), (a, b / "book"), (b, a / "book" / "case1"), (a, b)]:
+        run = _student(out, cwd=cwd)
+        assert run.returncode == 2 and "inside the book folder" in run.stderr, run.stderr
+        assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+    assert {**_hashes(a), **_hashes(b)} == before
+    run = _student(tmp_path / "handout", cwd=b)
+    assert run.returncode == 0, run.stderr
+    copy = nbformat.read(tmp_path / "handout" / "case1" / "05-exercises.ipynb", as_version=4)
+    assert copy.cells[0].source == "from B"
+    run = _student(tmp_path / "handout2", "--book", a, cwd=b)
+    copy = nbformat.read(tmp_path / "handout2" / "case2" / "05-exercises.ipynb", as_version=4)
+    assert run.returncode == 0 and copy.cells[0].source == "from A"
 
 
 def test_command_line(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "loss_casebook.student", str(tmp_path / "out")],
-                         capture_output=True, text=True)
+    run = _student(tmp_path / "out", cwd=ROOT)
     assert run.returncode == 0, run.stderr
     assert len(run.stdout.split()) == 2
-    bad = subprocess.run([sys.executable, "-m", "loss_casebook.student", str(BOOK)],
-                         capture_output=True, text=True)
-    assert bad.returncode == 2 and "outside the book" in bad.stderr
+    again = _student(tmp_path / "out", cwd=ROOT)
+    assert again.returncode == 2 and "--force" in again.stderr and again.stdout == ""
+    assert again.stderr.count("\n") == 1
+    assert _student(tmp_path / "out", "--force", cwd=ROOT).returncode == 0
+    nowhere = _student(tmp_path / "out2", cwd=tmp_path)
+    assert nowhere.returncode == 2 and "no _toc.yml" in nowhere.stderr
+    bad_book = _student(tmp_path / "out3", "--book", tmp_path / "missing", cwd=ROOT)
+    assert bad_book.returncode == 2 and "Traceback" not in bad_book.stderr
