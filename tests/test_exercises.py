@@ -94,3 +94,73 @@ def test_check_siamese_head(make, ok, words):
 
 def test_check_siamese_head_rejects_non_functions():
     assert "function" in ex.check_siamese_head(0.5)
+
+
+CEILING = np.linalg.norm(np.maximum(ex.Y_TRUE, 0), axis=-1) / np.linalg.norm(ex.Y_TRUE, axis=-1)
+
+
+@pytest.mark.parametrize("check", [ex.check_sigmoid_ceiling, ex.check_broken_heads,
+                                   ex.check_nan_backend])
+def test_new_checkers_report_unsolved(check):
+    fb = check(None)
+    assert not fb and fb.verdict == "not solved"
+
+
+@pytest.mark.parametrize("answer, ok, words", [
+    (CEILING, True, "Correct"), (CEILING**2, False, "square"), ([1, 1, 1], False, "Row 1"),
+    ((ex.Y_TRUE * abs(ex.Y_TRUE)).sum(-1) / (ex.Y_TRUE**2).sum(-1), False, "do not flip"),
+    ([2, 1, 1], False, "[-1, 1]"), (CEILING[:2], False, "one cosine per row"),
+    ([0.5, 0.5, 0.5], False, "max(y, 0)"), ("x", False, "numbers"),
+])
+def test_check_sigmoid_ceiling(answer, ok, words):
+    fb = ex.check_sigmoid_ceiling(answer)
+    assert bool(fb) is ok and words in fb, fb
+
+
+@pytest.mark.parametrize("answer, ok, words", [
+    ("both", True, "Correct"), (" Both ", True, "Correct"), ("question", False, "too late"),
+    ("accepted", False, "question's head"), ("neither", False, "Run the checker"),
+    ("b", False, "one word"), (1, False, "one word"),
+])
+def test_check_broken_heads(answer, ok, words):
+    fb = ex.check_broken_heads(answer)
+    assert bool(fb) is ok and words in fb
+
+
+@pytest.mark.parametrize("answer, ok, words", [
+    ("torch", True, "RuntimeError"), ("PyTorch ", True, "Correct"), ("jax", False, "returns NaN"),
+    ("TensorFlow", False, "returns NaN"), ("numpy", False, "cannot train"),
+    ("keras", False, "one Keras 3 backend"), (3, False, "string"),
+])
+def test_check_nan_backend(answer, ok, words):
+    fb = ex.check_nan_backend(answer)
+    assert bool(fb) is ok and words in fb
+
+
+def test_torch_raises_the_message_the_solution_quotes():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="all elements of input should be between 0 and 1"):
+        torch.nn.functional.binary_cross_entropy(torch.tensor([float("nan")]),
+                                                 torch.tensor([1.0]))
+
+
+def test_every_exercise_has_a_checker_in_its_notebook_and_a_label():
+    import pathlib
+
+    import nbformat
+    root = pathlib.Path(__file__).resolve().parents[1] / "book"
+    for case in ("case1", "case2"):
+        labels = [label for label, e in ex.EXERCISES.items() if e.notebook.startswith(case)]
+        assert len(labels) >= 4
+        nb = nbformat.read(root / case / "05-exercises.ipynb", as_version=4)
+        text = "\n".join(c.source for c in nb.cells)
+        for label in labels:
+            assert f":label: {label}" in text and f"{ex.EXERCISES[label].checker.__name__}(" in text
+
+
+def test_feedback_carries_a_machine_readable_verdict():
+    bundle = ex.check_nan_backend("jax")._repr_mimebundle_()
+    assert bundle["text/plain"] == bundle[ex.VERDICT_MIME]["message"]
+    assert bundle[ex.VERDICT_MIME]["exercise"] == "ex-c2-backend"
+    assert bundle[ex.VERDICT_MIME]["verdict"] == "wrong"
+    assert ex.check_loss_sign(None)._repr_mimebundle_()[ex.VERDICT_MIME]["verdict"] == "not solved"
