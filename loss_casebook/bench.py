@@ -1,11 +1,16 @@
-"""Benchmark report: ``python -m loss_casebook.bench``.
+"""Benchmark report: ``python -m loss_casebook.bench [--readme README.md]``.
 
-Times, on a clean execution cache, each chapter's execution (nbclient, one
-fresh kernel per notebook) and the whole ``jupyter-book build .`` of a copy of
-the book, then a rebuild after a prose-only edit, which must hit the execution
-cache. Each step runs in its own child process, so its peak memory (the
-largest resident set of any process in the step, the kernel included) is its
-own. Prints a Markdown table. A report, not a test.
+Run it in the book's folder (the one with ``_toc.yml``). Times, on a clean
+execution cache, each chapter's execution (nbclient, one fresh kernel per
+notebook) and the whole ``jupyter-book build .`` of a copy of the book, then a
+rebuild after a prose-only edit, which must hit the execution cache. Each step
+runs in its own child process, so its peak memory (the largest resident set of
+any process in the step, the kernel included) is its own.
+
+Prints a Markdown table that says when and on what machine it was measured.
+With ``--readme PATH`` it also replaces the table between the lines
+``<!-- bench:start -->`` and ``<!-- bench:end -->`` of that file, and nothing
+else. A report, not a test.
 """
 
 from __future__ import annotations
@@ -19,7 +24,11 @@ import sys
 import tempfile
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+class BenchError(Exception):
+    """A problem the user can fix, reported in one sentence."""
 
 
 def _step(*args: str) -> tuple[float, float]:
@@ -59,25 +68,89 @@ def _edit_prose(path: pathlib.Path) -> None:
     nbformat.write(nb, path)
 
 
-def main(argv: list[str]) -> int:
-    if argv[:1] == ["--step"]:
-        _run_step(argv[1], argv[2])
-        return 0
+def machine() -> str:
+    """One line: the date, CPU model, core count, and the TensorFlow in use."""
+    import datetime
+    import importlib.metadata as md
+    import os
+    import platform
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    onednn = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "0 (the book's default)")
+    return (f"Measured {datetime.date.today().isoformat()} on {cpu}, "
+            f"{os.cpu_count()} cores, no GPU, {platform.system()}; Python "
+            f"{platform.python_version()}, TensorFlow {md.version('tensorflow')}, "
+            f"TF_ENABLE_ONEDNN_OPTS={onednn}.")
+
+
+def table(rows: list[tuple[str, float, float]]) -> str:
+    """The rows as a Markdown table (what, seconds, peak MiB)."""
+    width = max(len(r[0]) for r in rows)
+    lines = [f"| {'what':<{width}} | seconds | peak MiB |",
+             f"|{'-' * (width + 2)}|--------:|---------:|"]
+    lines += [f"| {name:<{width}} | {secs:7.1f} | {mib:8.0f} |" for name, secs, mib in rows]
+    return "\n".join(lines)
+
+
+def replace_block(text: str, block: str) -> str:
+    """``text`` with the part between the bench markers replaced by ``block``."""
+    if text.count(START) != 1 or text.count(END) != 1 or text.index(START) > text.index(END):
+        raise BenchError(f"the file needs exactly one {START} line followed by one {END} line")
+    head, rest = text.split(START)
+    _, tail = rest.split(END)
+    return f"{head}{START}\n{block}\n{END}{tail}"
+
+
+def measure(root: pathlib.Path) -> list[tuple[str, float, float]]:
+    """Time every chapter listed in the book at ``root`` and two builds of a copy."""
     rows: list[tuple[str, float, float]] = []
-    for nb in sorted((ROOT / "book").rglob("*.ipynb")):
-        rows.append((str(nb.relative_to(ROOT)), *_step("notebook", str(nb))))
+    for nb in sorted((root / "book").rglob("*.ipynb")):
+        if ".ipynb_checkpoints" not in nb.parts:
+            rows.append((str(nb.relative_to(root)), *_step("notebook", str(nb))))
     with tempfile.TemporaryDirectory() as tmp:
         copy = pathlib.Path(tmp) / "book"
-        shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
-            "_build", ".venv", "venv", ".git", "*.egg-info"))
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns(
+            "_build", ".venv", "venv", ".git", "*.egg-info", ".pytest_cache"))
         rows.append(("cold build (jupyter-book build .)", *_step("build", str(copy))))
         _edit_prose(copy / "book" / "case1" / "03-explained.ipynb")
         rows.append(("rebuild after a prose-only edit", *_step("build", str(copy))))
-    width = max(len(r[0]) for r in rows)
-    print(f"| {'what':<{width}} | seconds | peak MiB |")
-    print(f"|{'-' * (width + 2)}|--------:|---------:|")
-    for name, secs, mib in rows:
-        print(f"| {name:<{width}} | {secs:7.1f} | {mib:8.0f} |")
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+
+    if argv[:1] == ["--step"]:
+        _run_step(argv[1], argv[2])
+        return 0
+    parser = argparse.ArgumentParser(prog="python -m loss_casebook.bench",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--book", type=pathlib.Path, default=pathlib.Path.cwd(),
+                        help="the book's folder, with _toc.yml (default: here)")
+    parser.add_argument("--readme", type=pathlib.Path,
+                        help="replace the table between the bench markers of this file")
+    args = parser.parse_args(argv)
+    try:
+        root = args.book.resolve()
+        if not (root / "_toc.yml").is_file():
+            raise BenchError(f"{root} is not a book folder: it has no _toc.yml")
+        if args.readme is not None:  # fail before the long run, not after
+            replace_block(args.readme.read_text(), "")
+        block = f"{machine()}\n\n{table(measure(root))}"
+        print(block)
+        if args.readme is not None:
+            args.readme.write_text(replace_block(args.readme.read_text(), block))
+            print(f"Updated the table in {args.readme}.")
+    except (BenchError, OSError) as err:
+        print(f"bench: {err}", file=sys.stderr)
+        return 2
     return 0
 
 
