@@ -37,3 +37,17 @@ def test_notebooks_are_committed_executed():
         assert code, f"{nb} has no code"
         unrun = [i for i, c in enumerate(code) if c.get("execution_count") is None]
         assert not unrun, f"{nb}: code cells {unrun} have no stored output"
+
+
+def test_every_chapter_first_checks_for_the_helpers():
+    """A downloaded chapter stops at its first cell with one sentence if the
+    helpers are missing (tests/test_run_yourself.py runs one such chapter)."""
+    sources = {}
+    for nb in sorted((ROOT / "book").rglob("*.ipynb")):
+        cells = json.loads(nb.read_text())["cells"]
+        first = next(c for c in cells if c["cell_type"] == "code")
+        source = "".join(first["source"])
+        assert "import loss_casebook" in source and "_render_traceback_" in source, nb
+        assert "hide-input" in first["metadata"].get("tags", []), nb
+        sources[source] = nb
+    assert len(sources) == 1, f"the check differs between chapters: {list(sources.values())}"
