@@ -1,8 +1,10 @@
-"""A Keras 3 callback that catches the first non-finite batch."""
+"""A Keras 3 callback that catches the first non-finite batch, on any backend."""
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import keras
@@ -15,6 +17,13 @@ class NaNHunter(keras.callbacks.Callback):
     Unlike ``keras.callbacks.TerminateOnNaN``, it also records *where* and
     *what*: the epoch, the batch index, the loss, and (if the training inputs
     were given and ``fit`` runs with ``shuffle=False``) the rows of the batch.
+
+    It works with every Keras 3 backend (TensorFlow, JAX, PyTorch). Some
+    backends do not let a NaN reach the loss: PyTorch's
+    ``binary_cross_entropy`` raises ``RuntimeError`` instead. Run ``fit``
+    inside :meth:`guard` and such an error, raised during a batch, is recorded
+    as the same event (with the error in ``found["error"]``) instead of
+    ending the program.
 
     Parameters
     ----------
@@ -32,7 +41,9 @@ class NaNHunter(keras.callbacks.Callback):
         ``None`` while training stayed finite, else a dict with keys
         ``epoch``, ``batch`` (0-based within the epoch), ``step`` (0-based
         over the whole run), ``loss``, ``bad_weights`` (names) and
-        ``inputs`` (the batch rows, or ``None``).
+        ``inputs`` (the batch rows, or ``None``) and ``error`` (``None``, or
+        ``"ExceptionType: first line of the message"`` when a batch raised
+        inside :meth:`guard`).
     """
 
     def __init__(self, x: Any = None, batch_size: int | None = None, *, check_weights: bool = True):
@@ -50,10 +61,20 @@ class NaNHunter(keras.callbacks.Callback):
         self.found: dict[str, Any] | None = None
         self._epoch = 0
         self._step = 0
+        self._batch = 0
+        self._training = False
 
     def on_train_begin(self, logs=None):
         self.found = None
         self._step = 0
+        self._batch = 0
+        self._training = True
+
+    def on_train_end(self, logs=None):
+        self._training = False
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._batch = int(batch)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
@@ -81,14 +102,63 @@ class NaNHunter(keras.callbacks.Callback):
             "loss": loss,
             "bad_weights": bad,
             "inputs": self._rows(int(batch)),
+            "error": None,
         }
         self.model.stop_training = True
+
+    @contextlib.contextmanager
+    def guard(
+        self, errors: tuple[type[BaseException], ...] = (RuntimeError, FloatingPointError)
+    ) -> Iterator[NaNHunter]:
+        """Record an error raised during a training batch as a non-finite event.
+
+        Use as ``with hunter.guard(): model.fit(..., callbacks=[hunter])``.
+        An exception of one of the types in ``errors`` raised while ``fit`` is
+        training (after this callback's ``on_train_begin``) is swallowed and
+        stored in :attr:`found`, with the epoch and batch that were running.
+        Any other exception, or one raised before or after training, passes
+        through unchanged.
+
+        Parameters
+        ----------
+        errors:
+            Exception types to record. The default covers PyTorch's
+            ``RuntimeError`` (for example ``all elements of input should be
+            between 0 and 1`` from ``binary_cross_entropy`` given a NaN) and
+            the ``FloatingPointError`` of JAX's ``jax_debug_nans`` mode.
+        """
+        if not isinstance(errors, tuple) or not errors or not all(
+            isinstance(e, type) and issubclass(e, BaseException) for e in errors
+        ):
+            raise ValueError(f"errors must be a non-empty tuple of exception types, got {errors!r}.")
+        self._training = False
+        try:
+            yield self
+        except errors as err:
+            if not self._training:
+                raise
+            self._training = False
+            message = str(err).strip().splitlines()[0] if str(err).strip() else ""
+            self.found = {
+                "epoch": self._epoch,
+                "batch": self._batch,
+                "step": self._step,
+                "loss": math.nan,
+                "bad_weights": [],
+                "inputs": self._rows(self._batch),
+                "error": f"{type(err).__name__}: {message}",
+            }
 
     def summary(self) -> str:
         """One line saying whether and where training went non-finite."""
         if self.found is None:
             return "NaNHunter: loss and weights stayed finite."
         f = self.found
+        if f.get("error"):
+            return (
+                f"NaNHunter: training broke at epoch {f['epoch']}, batch {f['batch']} "
+                f"with {f['error']}"
+            )
         return (
             f"NaNHunter: training went non-finite at epoch {f['epoch']}, batch {f['batch']} "
             f"(loss {f['loss']:.4g}, {len(f['bad_weights'])} weight tensors with NaN/inf)."
