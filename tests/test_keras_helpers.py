@@ -107,3 +107,53 @@ def test_nan_hunter_validates_arguments():
         NaNHunter(np.ones((2, 2)))
     with pytest.raises(ValueError, match="different lengths"):
         NaNHunter([np.ones((2, 1)), np.ones((3, 1))], batch_size=1)
+
+
+def _raising_model(fail_at_call):
+    calls = []
+
+    def loss(y_true, y_pred):
+        calls.append(1)
+        if len(calls) == fail_at_call:
+            raise RuntimeError("all elements of input should be between 0 and 1\nmore")
+        return keras.ops.mean((y_true - y_pred) ** 2)
+
+    keras.utils.set_random_seed(0)
+    inp = keras.Input((2,))
+    model = keras.Model(inp, keras.layers.Dense(1)(inp))
+    model.compile(loss=loss, optimizer="sgd", run_eagerly=True)
+    return model
+
+
+def test_nan_hunter_guard_records_an_error_raised_during_a_batch():
+    x = np.ones((6, 2), "float32")
+    hunter = NaNHunter(x, batch_size=2)
+    with hunter.guard():
+        _raising_model(2).fit(x, np.zeros(6), batch_size=2, epochs=1, shuffle=False,
+                              callbacks=[hunter], verbose=0)
+    f = hunter.found
+    assert (f["epoch"], f["batch"]) == (0, 1) and math.isnan(f["loss"])
+    assert f["error"] == "RuntimeError: all elements of input should be between 0 and 1"
+    assert f["inputs"].shape == (2, 2)
+    assert "broke at epoch 0, batch 1 with RuntimeError" in hunter.summary()
+
+
+def test_nan_hunter_guard_lets_other_errors_through():
+    hunter = NaNHunter()
+    with pytest.raises(RuntimeError, match="outside"):
+        with hunter.guard():
+            raise RuntimeError("outside training")
+    with pytest.raises(ValueError, match="exception types"):
+        with hunter.guard(errors=(int,)):
+            pass
+    with pytest.raises(ZeroDivisionError):
+        with hunter.guard():
+            x = np.ones((2, 2), "float32")
+
+            class Boom(keras.callbacks.Callback):
+                def on_train_batch_begin(self, batch, logs=None):
+                    raise ZeroDivisionError
+
+            _tiny_model(lambda t: t).fit(x, np.zeros(2), callbacks=[hunter, Boom()],
+                                         verbose=0)
+    assert hunter.found is None
