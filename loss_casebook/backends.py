@@ -43,7 +43,7 @@ MODULES: dict[str, tuple[str, ...]] = {
 #: The command that installs each backend (run from the book's folder).
 INSTALL: dict[str, str] = {
     "tensorflow": "pip install -r requirements.txt",
-    "jax": "pip install -r requirements.txt",
+    "jax": "pip install -r requirements-backends.txt",
     "torch": "pip install -r requirements-backends.txt",
 }
 
