@@ -227,6 +227,34 @@ def require_all(ci: bool | None = None) -> list[str]:
     return missing
 
 
+def table(rows: dict[str, dict[str, Any]]) -> str:
+    """Plain-text table: one row per key of ``rows``, one column per inner key.
+
+    Floats are shown with 3 significant digits, ``None`` as an empty cell;
+    columns missing from a row (for example a backend that is not
+    installed) are empty too.
+    """
+    if not rows:
+        raise ValueError("rows must not be empty.")
+    columns: list[str] = []
+    for row in rows.values():
+        columns += [c for c in row if c not in columns]
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float):
+            return f"{value:.3g}"
+        return str(value)
+
+    body = [[str(name)] + [cell(row.get(c)) for c in columns] for name, row in rows.items()]
+    head = [""] + columns
+    widths = [max(len(r[i]) for r in [head] + body) for i in range(len(head))]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in [head] + body]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
 def _main(argv: list[str]) -> int:
     """Child side of :func:`run`: one JSON request in, one marked JSON line out."""
     request = json.loads(argv[0])

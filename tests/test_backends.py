@@ -122,3 +122,14 @@ def test_the_child_sees_its_backend_and_the_default_switches(monkeypatch):
     assert env["KERAS_BACKEND"] == "jax" and env["TF_ENABLE_ONEDNN_OPTS"] == "0"
     monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")
     assert backends._child_env("torch")["TF_ENABLE_ONEDNN_OPTS"] == "1"
+
+
+def test_table_aligns_rows_and_leaves_missing_cells_empty():
+    text = backends.table({"tensorflow": {"a": 0.12345, "b": True},
+                           "torch": {"b": "not installed"}})
+    lines = text.splitlines()
+    assert lines[0].split() == ["a", "b"] and set(lines[1]) <= {"-", " "}
+    assert lines[2].split() == ["tensorflow", "0.123", "True"]
+    assert lines[3].split() == ["torch", "not", "installed"]
+    with pytest.raises(ValueError, match="empty"):
+        backends.table({})
