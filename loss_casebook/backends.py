@@ -212,11 +212,12 @@ def require_all(ci: bool | None = None) -> list[str]:
     """Backends missing here; in CI (``CI=true``) a missing backend is an error.
 
     Returns the list of missing backends. With ``ci`` true (default: the
-    ``CI`` environment variable is ``true`` or ``1``) it raises
+    ``CI`` environment variable is set to anything but empty, ``0`` or
+    ``false``) it raises
     :class:`BackendError` naming them and the install command instead.
     """
     if ci is None:
-        ci = os.environ.get("CI", "").lower() in ("true", "1")
+        ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false")
     missing = [b for b, ok in installed().items() if not ok]
     if ci and missing:
         commands = sorted({INSTALL[b] for b in missing})

@@ -5,22 +5,19 @@ backend that is not installed is skipped here with the command that installs
 it, except in CI (``CI=true``), where every backend must be present.
 """
 
-import os
 import subprocess
 
 import pytest
+from conftest import in_ci, need
 
 from loss_casebook import backends
 
-IN_CI = os.environ.get("CI", "").lower() in ("true", "1")
+IN_CI = in_ci()
 
 
 def _need(backend):
-    if not backends.is_installed(backend):
-        if IN_CI:
-            pytest.fail(f"CI checks every backend, but {backend} is not installed: "
-                        f"{backends.INSTALL[backend]}")
-        pytest.skip(f"{backend} is not installed; add it with: {backends.INSTALL[backend]}")
+    need(backends.is_installed(backend),
+         f"{backend} is not installed; add it with: {backends.INSTALL[backend]}")
 
 
 def test_every_backend_is_installed_in_ci():
