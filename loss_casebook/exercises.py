@@ -7,9 +7,10 @@ without solutions runs from top to bottom.
 
 Every checker belongs to one exercise, named by the ``:label:`` of its
 ``{exercise}`` directive in the book (:data:`EXERCISES`). Shown as a cell's
-result, a :class:`Feedback` also carries a machine-readable verdict under the
-mimetype :data:`VERDICT_MIME`, which :mod:`loss_casebook.grade` reads from an
-executed notebook; the page shows only the sentence.
+result, a :class:`Feedback` also carries a machine-readable verdict in the
+output's metadata, under the key :data:`VERDICT_MIME`, which
+:mod:`loss_casebook.grade` reads from an executed notebook. Metadata is not
+rendered, so the page (and the book's build) shows only the sentence.
 """
 
 from __future__ import annotations
@@ -59,13 +60,14 @@ class Feedback(str):
             return "correct"
         return "not solved" if str(self) == NOT_SOLVED else "wrong"
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        """The sentence as text, and the verdict as JSON for the grader."""
-        data: dict[str, Any] = {"text/plain": str(self)}
+    def _repr_mimebundle_(self, include: Any = None,
+                          exclude: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The sentence as text; the verdict, as JSON for the grader, in the metadata."""
+        metadata: dict[str, Any] = {}
         if self.exercise is not None:
-            data[VERDICT_MIME] = {"exercise": self.exercise, "verdict": self.verdict,
-                                  "message": str(self)}
-        return data
+            metadata[VERDICT_MIME] = {"exercise": self.exercise, "verdict": self.verdict,
+                                      "message": str(self)}
+        return {"text/plain": str(self)}, metadata
 
 
 @dataclass(frozen=True)
@@ -264,15 +266,15 @@ def check_siamese_head(head: Callable[[Any], Any] | None) -> Feedback:
 
 @_exercise("ex-c2-broken", C2)
 def check_broken_heads(answer: Any) -> Feedback:
-    """Exercise: which heads give NaN, "question", "accepted", "both" or "neither"."""
+    """Exercise: which heads give NaN, "question", "answer", "both" or "neither"."""
     if answer is None:
         return Feedback(NOT_SOLVED, False)
-    choices = {"question", "accepted", "both", "neither"}
+    choices = {"question", "answer", "both", "neither"}
     if not isinstance(answer, str) or answer.strip().lower() not in choices:
-        return _fail("Answer with one word: 'question', 'accepted', 'both' or 'neither'.")
+        return _fail("Answer with one word: 'question', 'answer', 'both' or 'neither'.")
     reasons = {
         "question": "Not only: clipping after acos is too late, acos already returned NaN.",
-        "accepted": "The question's head is broken too: acos of a cosine above 1 is NaN.",
+        "answer": "The question's head is broken too: acos of a cosine above 1 is NaN.",
         "both": "Correct: acos of a cosine above 1 is NaN, and clip passes a NaN through.",
         "neither": "Run the checker on both: each returns NaN for a cosine just above 1.",
     }

@@ -10,7 +10,8 @@ out by :mod:`loss_casebook.student` (``<student>/case1/05-exercises.ipynb``,
 found at any depth below the student's folder). Each notebook is copied to a
 temporary folder and executed there by nbclient in a fresh kernel, with a time
 budget per notebook; the submission itself is only read. Every checker shows
-its verdict as JSON under :data:`loss_casebook.exercises.VERDICT_MIME`, named by
+its verdict as JSON in the output's metadata, under
+:data:`loss_casebook.exercises.VERDICT_MIME`, named by
 its exercise's label, so the grader finds it wherever the cell has moved.
 
 ``OUT_DIR/grades.csv`` has the columns ``student,exercise,verdict,message``.
@@ -172,9 +173,9 @@ def grade_notebook(path: pathlib.Path | str, labels: Sequence[str],
         if cell.cell_type != "code":
             continue
         for out in cell.get("outputs", []):
-            data = out.get("data", {})
-            if VERDICT_MIME in data:
-                v = data[VERDICT_MIME]
+            meta = out.get("metadata", {})
+            if VERDICT_MIME in meta:
+                v = meta[VERDICT_MIME]
                 if isinstance(v, dict) and v.get("exercise") in labels \
                         and v.get("verdict") in CHECKER_VERDICTS:
                     verdicts[v["exercise"]] = (v["verdict"], str(v.get("message", "")))

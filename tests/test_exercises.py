@@ -119,7 +119,7 @@ def test_check_sigmoid_ceiling(answer, ok, words):
 
 @pytest.mark.parametrize("answer, ok, words", [
     ("both", True, "Correct"), (" Both ", True, "Correct"), ("question", False, "too late"),
-    ("accepted", False, "question's head"), ("neither", False, "Run the checker"),
+    ("answer", False, "question's head"), ("neither", False, "Run the checker"),
     ("b", False, "one word"), (1, False, "one word"),
 ])
 def test_check_broken_heads(answer, ok, words):
@@ -159,8 +159,10 @@ def test_every_exercise_has_a_checker_in_its_notebook_and_a_label():
 
 
 def test_feedback_carries_a_machine_readable_verdict():
-    bundle = ex.check_nan_backend("jax")._repr_mimebundle_()
-    assert bundle["text/plain"] == bundle[ex.VERDICT_MIME]["message"]
-    assert bundle[ex.VERDICT_MIME]["exercise"] == "ex-c2-backend"
-    assert bundle[ex.VERDICT_MIME]["verdict"] == "wrong"
-    assert ex.check_loss_sign(None)._repr_mimebundle_()[ex.VERDICT_MIME]["verdict"] == "not solved"
+    data, meta = ex.check_nan_backend("jax")._repr_mimebundle_()
+    assert list(data) == ["text/plain"]  # the page renders only the sentence
+    assert data["text/plain"] == meta[ex.VERDICT_MIME]["message"]
+    assert meta[ex.VERDICT_MIME]["exercise"] == "ex-c2-backend"
+    assert meta[ex.VERDICT_MIME]["verdict"] == "wrong"
+    _, meta = ex.check_loss_sign(None)._repr_mimebundle_()
+    assert meta[ex.VERDICT_MIME]["verdict"] == "not solved"

@@ -37,7 +37,7 @@ TYPICAL = {  # one typical mistake per exercise
     "ceiling": "ceiling = [1.0, 1.0, 1.0]",
     "eps": "eps = 1e-8",
     "head": "def head(cos):\n    return 1 - ops.arccos(cos) / math.pi",
-    "nan_heads": 'nan_heads = "accepted"',
+    "nan_heads": 'nan_heads = "answer"',
     "backend": 'backend = "jax"',
 }
 LABELS = {C1: ["ex-c1-distance", "ex-c1-sign", "ex-c1-accuracy", "ex-c1-ceiling"],
