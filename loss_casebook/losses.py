@@ -1,4 +1,9 @@
-"""A positive cosine loss for Keras 3 (case 1)."""
+"""A positive cosine loss for Keras 3 (case 1).
+
+Built from ``keras.ops`` only, so it runs on every Keras 3 backend; the
+backend chapter and ``tests/test_backends.py`` check it under TensorFlow,
+JAX and PyTorch.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""Angular distance with finite values and gradients (case 2)."""
+"""Angular distance with finite values and gradients (case 2).
+
+Built from ``keras.ops`` only, so it runs on every Keras 3 backend; the
+backend chapter and ``tests/test_backends.py`` check it under TensorFlow,
+JAX and PyTorch.
+"""
 
 from __future__ import annotations
 
