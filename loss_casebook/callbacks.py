@@ -14,6 +14,10 @@ import numpy as np
 class NaNHunter(keras.callbacks.Callback):
     """Stop training at the first batch whose loss or weights are not finite.
 
+    The weights matter: a batch can report a finite loss while its gradient,
+    and so the updated weights, are already NaN (case 2's ``acos`` at a cosine
+    of exactly 1); the loss shows the NaN one batch later.
+
     Unlike ``keras.callbacks.TerminateOnNaN``, it also records *where* and
     *what*: the epoch, the batch index, the loss, and (if the training inputs
     were given and ``fit`` runs with ``shuffle=False``) the rows of the batch.
