@@ -19,15 +19,18 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def rows() -> list[tuple[str, list[str]]]:
-    """(message, linked chapters) for each table row of the page."""
+    """(message, linked chapters) for each entry of the page.
+
+    An entry is a list item that starts with the message in bold code,
+    ``- **`the text`**``, and links its chapters with {doc} roles; the first
+    link is the chapter that reproduces the message.
+    """
+    entries = re.split(r"\n(?=- \*\*`)", PAGE.read_text())[1:]
     out = []
-    for line in PAGE.read_text().splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
-        if len(cells) != 4 or not cells[0].startswith("`"):
-            continue
-        message = re.match(r"(`+)\s?(.+?)\s?\1", cells[0]).group(2)
-        docs = re.findall(r"\{doc\}`([^`]+)`", cells[3])
-        out.append((message, docs))
+    for entry in entries:
+        entry = entry.split("\n\n")[0]
+        message = re.match(r"- \*\*(`+) ?(.+?) ?\1\*\*", entry).group(2)
+        out.append((message, re.findall(r"\{doc\}`([^`]+)`", entry)))
     return out
 
 
