@@ -26,7 +26,7 @@ What teachers run (classroom tools):
 * :mod:`loss_casebook.grade` -- grade a folder of submissions.
 
 What the book's build runs: :mod:`loss_casebook.sphinxext` (the site's
-downloads) and :mod:`loss_casebook.bench` (the timing table).
+downloads). Run by hand: :mod:`loss_casebook.bench` (the README's timing table).
 """
 
 __version__ = "0.2.0"
