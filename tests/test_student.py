@@ -126,3 +126,17 @@ def test_command_line(tmp_path):
     assert nowhere.returncode == 2 and "no _toc.yml" in nowhere.stderr
     bad_book = _student(tmp_path / "out3", "--book", tmp_path / "missing", cwd=ROOT)
     assert bad_book.returncode == 2 and "Traceback" not in bad_book.stderr
+
+
+def test_the_documented_hand_out_command_works(tmp_path):
+    """The command README.md and the classroom chapter print, run as they say:
+    from the book's folder, writing next to it."""
+    command = "python -m loss_casebook.student ../handout/"
+    assert command in (ROOT / "README.md").read_text()
+    assert command in (ROOT / "book" / "classroom.ipynb").read_text()
+    (tmp_path / "book").mkdir()
+    book = _checkout(tmp_path / "book", "documented")
+    run = _student(*command.split()[3:], cwd=book)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "handout" / "case1" / "05-exercises.ipynb").is_file()
+    assert (tmp_path / "handout" / "case2" / "05-exercises.ipynb").is_file()
