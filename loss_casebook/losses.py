@@ -21,8 +21,12 @@ def cosine_distance(y_true, y_pred):
     it just reads like a distance. Registered, so a model compiled with it
     saves to and loads from ``.keras`` files.
 
-    Vectors are normalised as Keras does (``l2_normalize`` with epsilon
-    ``1e-12``), so an all-zero vector gets distance 1, a finite value. A NaN
+    Vectors are normalised with ``keras.ops.normalize(x, epsilon=1e-12)``, a
+    norm floor of 1e-12, so an all-zero vector gets distance 1, a finite value.
+    Keras's own ``cosine_similarity`` loss normalises with the default epsilon,
+    ``keras.config.epsilon()`` = 1e-7 (``keras/src/losses/losses.py`` and
+    ``keras/src/backend/config.py`` at v3.15.1); the two agree for every
+    vector whose norm is at least 1e-7. A NaN
     in either input gives a NaN distance for that vector (it is not hidden),
     so ``keras.callbacks.TerminateOnNaN`` or ``loss_casebook.callbacks.NaNHunter``
     can catch it.

@@ -31,9 +31,11 @@ def _check(u, v, eps: float) -> None:
 def cosine_similarity(u, v):
     """Row-wise cosine of two ``(batch, features)`` tensors, shape ``(batch, 1)``.
 
-    Zero vectors get cosine 0 (each vector is divided by
-    ``sqrt(max(|x|^2, 1e-12))``), so the value and its gradient stay finite.
-    The result may still exceed 1 by a rounding error in float32.
+    Each vector is scaled by ``min(rsqrt(sum(x**2)), 1 / 1e-12)``: that is
+    ``keras.ops.normalize(x, epsilon=1e-12)`` (``_normalize`` in
+    ``keras/src/ops/nn.py`` at v3.15.1), a norm floor of 1e-12. A zero vector
+    stays zero and gets cosine 0 with a finite gradient (tested). The result
+    may still exceed 1 by a rounding error in float32.
     """
     _check(u, v, DEFAULT_EPS)
     u = ops.normalize(u, axis=-1, epsilon=1e-12)

@@ -76,6 +76,14 @@ def test_cosine_similarity_has_shape_batch_by_one():
     assert tuple(cosine_similarity(np.ones((3, 2)), np.ones((3, 2))).shape) == (3, 1)
 
 
+def test_cosine_similarity_of_a_zero_vector_is_zero_with_a_finite_gradient():
+    zero = tf.Variable(np.zeros((1, 3), "float32"))
+    with tf.GradientTape() as tape:
+        cos = cosine_similarity(zero, tf.constant([[1.0, 2.0, 0.0]]))
+    assert float(cos[0, 0]) == 0.0
+    assert np.isfinite(tape.gradient(cos, zero).numpy()).all()
+
+
 def _tiny_model(output):
     keras.utils.set_random_seed(0)
     inp = keras.Input((2,))
