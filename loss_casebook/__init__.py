@@ -1,32 +1,30 @@
-"""Helpers for the Keras loss casebook.
+"""Helpers for the Keras loss casebook, in three parts by who uses them.
 
-The package is split so that importing it never imports TensorFlow or Keras by
-itself: the "as asked" chapters must set ``TF_USE_LEGACY_KERAS`` before
-TensorFlow is first imported.
+Importing the package, or any part of it below, never imports TensorFlow or
+Keras by itself: the "as asked" chapters must set ``TF_USE_LEGACY_KERAS``
+before TensorFlow is first imported.
 
-What the chapters import (teaching helpers):
+**What the chapters import** (teaching helpers, at the top level):
 
 * :mod:`loss_casebook.repro` -- seeds, op determinism and a quiet start-up.
-* :mod:`loss_casebook.data` -- deterministic synthetic data for both cases.
+* :mod:`loss_casebook.data` -- deterministic synthetic data for the cases.
 * :mod:`loss_casebook.cosine` -- NumPy references: cosine, the sigmoid ceiling,
   what Keras's "accuracy" computes, retrieval score.
 * :mod:`loss_casebook.losses` -- ``cosine_distance``, a registered Keras 3 loss.
 * :mod:`loss_casebook.ops` -- ``angular_distance`` with finite gradients.
 * :mod:`loss_casebook.callbacks` -- ``NaNHunter``, a Keras 3 callback.
 * :mod:`loss_casebook.nanbirth` -- where case 2's first NaN is born, batch by batch.
-* :mod:`loss_casebook.backends` -- run a named experiment (from
-  :mod:`loss_casebook.experiments`) under each Keras 3 backend, in a subprocess.
-* :mod:`loss_casebook.plotting` -- small matplotlib helpers used by the chapters.
+* :mod:`loss_casebook.plotting` -- small matplotlib helpers.
 * :mod:`loss_casebook.nbcheck` -- check the error a ``raises-exception`` cell raised.
+* :mod:`loss_casebook.backends` -- run the cases under each Keras 3 backend, one
+  process each; its ``experiments`` hold one module per case.
 
-What teachers run (classroom tools):
+**What teachers run**: :mod:`loss_casebook.classroom` -- the exercises'
+checkers (one module per case), student copies, the grader.
 
-* :mod:`loss_casebook.exercises` -- the exercises' checkers.
-* :mod:`loss_casebook.student` -- student copies without solutions.
-* :mod:`loss_casebook.grade` -- grade a folder of submissions.
-
-What the book's build runs: :mod:`loss_casebook.sphinxext` (the site's
-downloads). Run by hand: :mod:`loss_casebook.bench` (the README's timing table).
+**What the site build and the maintainers run**: :mod:`loss_casebook.maintain`
+-- the Sphinx extension, the benchmark behind the README's table, the check of
+the chapters' source links.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

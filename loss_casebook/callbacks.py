@@ -1,14 +1,67 @@
-"""A Keras 3 callback that catches the first non-finite batch, on any backend."""
+"""A Keras 3 callback that catches the first non-finite batch, on any backend.
+
+:class:`NaNHunter` is built from three small pieces that read on their own:
+:class:`BatchRows` (which rows of the inputs a batch held),
+:func:`nonfinite_weights` (which weights hold NaN or infinity) and
+:func:`event` (the record of where training broke).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import keras
 import numpy as np
+
+
+class BatchRows:
+    """The rows of ``fit``'s inputs that batch ``i`` held (``shuffle=False``).
+
+    ``x`` is an array or a list of arrays as passed to ``fit``, or ``None``
+    (then every batch's rows are ``None``); ``batch_size`` is ``fit``'s.
+    """
+
+    def __init__(self, x: Any = None, batch_size: int | None = None):
+        if x is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int)
+                              or batch_size < 1):
+            raise ValueError("NaNHunter needs the fit batch_size (a positive int) when x is given.")
+        if x is not None:
+            arrays = x if isinstance(x, (list, tuple)) else [x]
+            lengths = {len(a) for a in arrays}
+            if len(lengths) != 1:
+                raise ValueError(f"NaNHunter: the inputs have different lengths {sorted(lengths)}.")
+        self.x = x
+        self.batch_size = batch_size
+
+    def __call__(self, batch: int) -> Any:
+        """The rows of batch ``batch`` (one array per input), or ``None`` without ``x``."""
+        if self.x is None:
+            return None
+        sl = slice(batch * self.batch_size, (batch + 1) * self.batch_size)
+        if isinstance(self.x, (list, tuple)):
+            return [np.asarray(a)[sl] for a in self.x]
+        return np.asarray(self.x)[sl]
+
+
+def nonfinite_weights(weights: Sequence[Any]) -> list[str]:
+    """The paths (names) of the weights that hold a NaN or an infinity."""
+    return [w.path for w in weights
+            if not np.isfinite(keras.ops.convert_to_numpy(w)).all()]
+
+
+def event(epoch: int, batch: int, step: int, *, loss: float = math.nan,
+          bad_weights: Sequence[str] = (), inputs: Any = None,
+          error: BaseException | None = None) -> dict[str, Any]:
+    """The record of a batch where training broke, as :attr:`NaNHunter.found` holds it."""
+    message = None
+    if error is not None:
+        text = str(error).strip()
+        message = f"{type(error).__name__}: {text.splitlines()[0] if text else ''}"
+    return {"epoch": int(epoch), "batch": int(batch), "step": int(step), "loss": float(loss),
+            "bad_weights": list(bad_weights), "inputs": inputs, "error": message}
 
 
 class NaNHunter(keras.callbacks.Callback):
@@ -50,15 +103,10 @@ class NaNHunter(keras.callbacks.Callback):
         inside :meth:`guard`).
     """
 
-    def __init__(self, x: Any = None, batch_size: int | None = None, *, check_weights: bool = True):
+    def __init__(self, x: Any = None, batch_size: int | None = None, *,
+                 check_weights: bool = True):
         super().__init__()
-        if x is not None and (not isinstance(batch_size, int) or batch_size < 1):
-            raise ValueError("NaNHunter needs the fit batch_size (a positive int) when x is given.")
-        if x is not None:
-            arrays = x if isinstance(x, (list, tuple)) else [x]
-            lengths = {len(a) for a in arrays}
-            if len(lengths) != 1:
-                raise ValueError(f"NaNHunter: the inputs have different lengths {sorted(lengths)}.")
+        self.rows = BatchRows(x, batch_size)
         self.x = x
         self.batch_size = batch_size
         self.check_weights = check_weights
@@ -77,37 +125,20 @@ class NaNHunter(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         self._training = False
 
-    def on_train_batch_begin(self, batch, logs=None):
-        self._batch = int(batch)
-
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
 
-    def _rows(self, batch: int):
-        if self.x is None:
-            return None
-        sl = slice(batch * self.batch_size, (batch + 1) * self.batch_size)
-        if isinstance(self.x, (list, tuple)):
-            return [np.asarray(a)[sl] for a in self.x]
-        return np.asarray(self.x)[sl]
+    def on_train_batch_begin(self, batch, logs=None):
+        self._batch = int(batch)
 
     def on_train_batch_end(self, batch, logs=None):
         loss = float((logs or {}).get("loss", 0.0))
-        bad = []
-        if self.check_weights:
-            bad = [w.path for w in self.model.weights if not np.isfinite(np.asarray(w)).all()]
+        bad = nonfinite_weights(self.model.weights) if self.check_weights else []
         if math.isfinite(loss) and not bad:
             self._step += 1
             return
-        self.found = {
-            "epoch": self._epoch,
-            "batch": int(batch),
-            "step": self._step,
-            "loss": loss,
-            "bad_weights": bad,
-            "inputs": self._rows(int(batch)),
-            "error": None,
-        }
+        self.found = event(self._epoch, batch, self._step, loss=loss, bad_weights=bad,
+                           inputs=self.rows(int(batch)))
         self.model.stop_training = True
 
     @contextlib.contextmanager
@@ -142,16 +173,8 @@ class NaNHunter(keras.callbacks.Callback):
             if not self._training:
                 raise
             self._training = False
-            message = str(err).strip().splitlines()[0] if str(err).strip() else ""
-            self.found = {
-                "epoch": self._epoch,
-                "batch": self._batch,
-                "step": self._step,
-                "loss": math.nan,
-                "bad_weights": [],
-                "inputs": self._rows(self._batch),
-                "error": f"{type(err).__name__}: {message}",
-            }
+            self.found = event(self._epoch, self._batch, self._step, error=err,
+                               inputs=self.rows(self._batch))
 
     def summary(self) -> str:
         """One line saying whether and where training went non-finite."""

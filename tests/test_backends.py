@@ -11,6 +11,7 @@ import pytest
 from conftest import in_ci, need
 
 from loss_casebook import backends
+from loss_casebook.backends import runner
 
 IN_CI = in_ci()
 
@@ -103,7 +104,7 @@ def test_a_timeout_is_one_sentence(monkeypatch):
     def slow(*args, **kwargs):
         raise subprocess.TimeoutExpired(args[0], kwargs["timeout"])
 
-    monkeypatch.setattr(backends.subprocess, "run", slow)
+    monkeypatch.setattr(runner.subprocess, "run", slow)
     with pytest.raises(backends.BackendError, match=r"case2 on tensorflow did not finish "
                                                       r"within 5 s\.$"):
         backends.run("case2", "tensorflow", timeout=5)
@@ -118,10 +119,10 @@ def test_an_error_in_the_child_is_one_sentence():
 
 def test_the_child_sees_its_backend_and_the_default_switches(monkeypatch):
     monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)
-    env = backends._child_env("jax")
+    env = runner._child_env("jax")
     assert env["KERAS_BACKEND"] == "jax" and env["TF_ENABLE_ONEDNN_OPTS"] == "0"
     monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")
-    assert backends._child_env("torch")["TF_ENABLE_ONEDNN_OPTS"] == "1"
+    assert runner._child_env("torch")["TF_ENABLE_ONEDNN_OPTS"] == "1"
 
 
 def test_table_aligns_rows_and_leaves_missing_cells_empty():

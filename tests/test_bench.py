@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from loss_casebook import bench
+from loss_casebook.maintain import bench
 
 
 def test_replace_block_changes_only_the_marked_part():
@@ -26,7 +26,7 @@ def test_table_and_machine_line():
 
 
 def test_outside_a_book_it_says_so_in_one_sentence(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "loss_casebook.bench", "--book", str(tmp_path)],
+    run = subprocess.run([sys.executable, "-m", "loss_casebook.maintain.bench", "--book", str(tmp_path)],
                          capture_output=True, text=True)
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr.strip() == f"bench: {tmp_path} is not a book folder: it has no _toc.yml"

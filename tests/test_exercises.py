@@ -5,15 +5,15 @@ import math
 import numpy as np
 import pytest
 
-from loss_casebook import exercises as ex
+from loss_casebook.classroom.checkers import case1, case2, feedback
 
-COS = (ex.Y_TRUE * ex.Y_PRED).sum(-1) / np.linalg.norm(ex.Y_TRUE, axis=-1) / np.linalg.norm(
-    ex.Y_PRED, axis=-1)
+COS = (case1.Y_TRUE * case1.Y_PRED).sum(-1) / np.linalg.norm(case1.Y_TRUE, axis=-1) / np.linalg.norm(
+    case1.Y_PRED, axis=-1)
 
 
-@pytest.mark.parametrize("check", [ex.check_cosine_distance, ex.check_loss_sign,
-                                   ex.check_accuracy_meaning, ex.check_smallest_eps,
-                                   ex.check_siamese_head])
+@pytest.mark.parametrize("check", [case1.check_cosine_distance, case1.check_loss_sign,
+                                   case1.check_accuracy_meaning, case2.check_smallest_eps,
+                                   case2.check_siamese_head])
 def test_unsolved_is_reported_not_raised(check):
     fb = check(None)
     assert not fb and str(fb).startswith("Not solved yet")
@@ -31,7 +31,7 @@ def test_unsolved_is_reported_not_raised(check):
     ("abc", False, "numbers"),
 ])
 def test_check_cosine_distance(answer, ok, words):
-    fb = ex.check_cosine_distance(answer)
+    fb = case1.check_cosine_distance(answer)
     assert bool(fb) is ok and words in fb
 
 
@@ -42,14 +42,14 @@ def test_check_cosine_distance(answer, ok, words):
     ([0.5, 1, 1], False, "-1, 0 or +1"),
 ])
 def test_check_loss_sign(answer, ok, words):
-    fb = ex.check_loss_sign(answer)
+    fb = case1.check_loss_sign(answer)
     assert bool(fb) is ok and words in fb
 
 
 def test_check_loss_sign_names_the_wrong_row():
     answer = np.sign(-COS)
     answer[2] = -answer[2] if answer[2] else 1
-    assert "Row 2" in ex.check_loss_sign(answer)
+    assert "Row 2" in case1.check_loss_sign(answer)
 
 
 @pytest.mark.parametrize("answer, ok, words", [
@@ -58,7 +58,7 @@ def test_check_loss_sign_names_the_wrong_row():
     (2, False, "one letter"),
 ])
 def test_check_accuracy_meaning(answer, ok, words):
-    fb = ex.check_accuracy_meaning(answer)
+    fb = case1.check_accuracy_meaning(answer)
     assert bool(fb) is ok and words in fb
 
 
@@ -68,7 +68,7 @@ def test_check_accuracy_meaning(answer, ok, words):
     (math.nan, False, "positive"),
 ])
 def test_check_smallest_eps(answer, ok, words):
-    fb = ex.check_smallest_eps(answer)
+    fb = case2.check_smallest_eps(answer)
     assert bool(fb) is ok and words in fb
 
 
@@ -88,19 +88,19 @@ def _ops():
     (lambda o: lambda c: 1 / 0, False, "ZeroDivisionError"),
 ])
 def test_check_siamese_head(make, ok, words):
-    fb = ex.check_siamese_head(make(_ops()))
+    fb = case2.check_siamese_head(make(_ops()))
     assert bool(fb) is ok and words in fb, fb
 
 
 def test_check_siamese_head_rejects_non_functions():
-    assert "function" in ex.check_siamese_head(0.5)
+    assert "function" in case2.check_siamese_head(0.5)
 
 
-CEILING = np.linalg.norm(np.maximum(ex.Y_TRUE, 0), axis=-1) / np.linalg.norm(ex.Y_TRUE, axis=-1)
+CEILING = np.linalg.norm(np.maximum(case1.Y_TRUE, 0), axis=-1) / np.linalg.norm(case1.Y_TRUE, axis=-1)
 
 
-@pytest.mark.parametrize("check", [ex.check_sigmoid_ceiling, ex.check_broken_heads,
-                                   ex.check_nan_backend])
+@pytest.mark.parametrize("check", [case1.check_sigmoid_ceiling, case2.check_broken_heads,
+                                   case2.check_nan_backend])
 def test_new_checkers_report_unsolved(check):
     fb = check(None)
     assert not fb and fb.verdict == "not solved"
@@ -108,12 +108,12 @@ def test_new_checkers_report_unsolved(check):
 
 @pytest.mark.parametrize("answer, ok, words", [
     (CEILING, True, "Correct"), (CEILING**2, False, "square"), ([1, 1, 1], False, "Row 1"),
-    ((ex.Y_TRUE * abs(ex.Y_TRUE)).sum(-1) / (ex.Y_TRUE**2).sum(-1), False, "do not flip"),
+    ((case1.Y_TRUE * abs(case1.Y_TRUE)).sum(-1) / (case1.Y_TRUE**2).sum(-1), False, "do not flip"),
     ([2, 1, 1], False, "[-1, 1]"), (CEILING[:2], False, "one cosine per row"),
     ([0.5, 0.5, 0.5], False, "max(y, 0)"), ("x", False, "numbers"),
 ])
 def test_check_sigmoid_ceiling(answer, ok, words):
-    fb = ex.check_sigmoid_ceiling(answer)
+    fb = case1.check_sigmoid_ceiling(answer)
     assert bool(fb) is ok and words in fb, fb
 
 
@@ -123,7 +123,7 @@ def test_check_sigmoid_ceiling(answer, ok, words):
     ("b", False, "one word"), (1, False, "one word"),
 ])
 def test_check_broken_heads(answer, ok, words):
-    fb = ex.check_broken_heads(answer)
+    fb = case2.check_broken_heads(answer)
     assert bool(fb) is ok and words in fb
 
 
@@ -133,7 +133,7 @@ def test_check_broken_heads(answer, ok, words):
     ("keras", False, "one Keras 3 backend"), (3, False, "string"),
 ])
 def test_check_nan_backend(answer, ok, words):
-    fb = ex.check_nan_backend(answer)
+    fb = case2.check_nan_backend(answer)
     assert bool(fb) is ok and words in fb
 
 
@@ -150,19 +150,19 @@ def test_every_exercise_has_a_checker_in_its_notebook_and_a_label():
     import nbformat
     root = pathlib.Path(__file__).resolve().parents[1] / "book"
     for case in ("case1", "case2"):
-        labels = [label for label, e in ex.EXERCISES.items() if e.notebook.startswith(case)]
+        labels = [label for label, e in feedback.EXERCISES.items() if e.notebook.startswith(case)]
         assert len(labels) >= 4
         nb = nbformat.read(root / case / "05-exercises.ipynb", as_version=4)
         text = "\n".join(c.source for c in nb.cells)
         for label in labels:
-            assert f":label: {label}" in text and f"{ex.EXERCISES[label].checker.__name__}(" in text
+            assert f":label: {label}" in text and f"{feedback.EXERCISES[label].checker.__name__}(" in text
 
 
 def test_feedback_carries_a_machine_readable_verdict():
-    data, meta = ex.check_nan_backend("jax")._repr_mimebundle_()
+    data, meta = case2.check_nan_backend("jax")._repr_mimebundle_()
     assert list(data) == ["text/plain"]  # the page renders only the sentence
-    assert data["text/plain"] == meta[ex.VERDICT_MIME]["message"]
-    assert meta[ex.VERDICT_MIME]["exercise"] == "ex-c2-backend"
-    assert meta[ex.VERDICT_MIME]["verdict"] == "wrong"
-    _, meta = ex.check_loss_sign(None)._repr_mimebundle_()
-    assert meta[ex.VERDICT_MIME]["verdict"] == "not solved"
+    assert data["text/plain"] == meta[feedback.VERDICT_MIME]["message"]
+    assert meta[feedback.VERDICT_MIME]["exercise"] == "ex-c2-backend"
+    assert meta[feedback.VERDICT_MIME]["verdict"] == "wrong"
+    _, meta = case1.check_loss_sign(None)._repr_mimebundle_()
+    assert meta[feedback.VERDICT_MIME]["verdict"] == "not solved"

@@ -9,9 +9,9 @@ import time
 import nbformat
 import pytest
 
-from loss_casebook import grade
-from loss_casebook.exercises import EXERCISES, NOT_SOLVED
-from loss_casebook.student import make_student_copies
+from loss_casebook.classroom import grade
+from loss_casebook.classroom.checkers import EXERCISES, NOT_SOLVED
+from loss_casebook.classroom.student import make_student_copies
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 C1, C2 = "case1/05-exercises.ipynb", "case2/05-exercises.ipynb"
@@ -184,7 +184,7 @@ def graded(tmp_path_factory):
     before = grade.sha256_tree(subs)
     out = subs.parent / "out"
     start = time.monotonic()
-    run = subprocess.run([sys.executable, "-m", "loss_casebook.grade", str(subs), "--out",
+    run = subprocess.run([sys.executable, "-m", "loss_casebook.classroom.grade", str(subs), "--out",
                           str(out), "--timeout", str(TIMEOUT)], capture_output=True, text=True)
     seconds = time.monotonic() - start
     print(f"graded 10 submissions (8 with notebooks) in {seconds:.0f} s")
@@ -237,7 +237,7 @@ def test_plot_from_grades_csv(graded, tmp_path):
 
 
 def _grade(*args):
-    return subprocess.run([sys.executable, "-m", "loss_casebook.grade", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "loss_casebook.classroom.grade", *map(str, args)],
                           capture_output=True, text=True)
 
 

@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from loss_casebook.callbacks import NaNHunter  # noqa: E402
+from loss_casebook.callbacks import BatchRows, NaNHunter, event, nonfinite_weights  # noqa: E402
 from loss_casebook.losses import cosine_distance  # noqa: E402
 from loss_casebook.ops import angular_distance, cosine_similarity  # noqa: E402
 
@@ -165,3 +165,36 @@ def test_nan_hunter_guard_lets_other_errors_through():
             _tiny_model(lambda t: t).fit(x, np.zeros(2), callbacks=[hunter, Boom()],
                                          verbose=0)
     assert hunter.found is None
+
+
+def test_batch_rows_reads_one_batch_of_each_input():
+    x = np.arange(10).reshape(5, 2)
+    rows = BatchRows([x, -x], batch_size=2)
+    left, right = rows(1)
+    np.testing.assert_array_equal(left, x[2:4])
+    np.testing.assert_array_equal(right, -x[2:4])
+    np.testing.assert_array_equal(BatchRows(x, 2)(2), x[4:])
+    assert BatchRows()(3) is None
+
+
+@pytest.mark.parametrize("x, size, words", [
+    (np.ones((4, 2)), None, "batch_size"), (np.ones((4, 2)), True, "batch_size"),
+    ([np.ones((4, 2)), np.ones((3, 2))], 2, "different lengths"),
+])
+def test_batch_rows_rejects_bad_arguments(x, size, words):
+    with pytest.raises(ValueError, match=words):
+        BatchRows(x, size)
+
+
+def test_nonfinite_weights_names_only_the_bad_ones():
+    good = keras.Variable(np.ones(3, "float32"), name="good")
+    bad = keras.Variable(np.array([1.0, np.inf, 0.0], "float32"), name="bad")
+    assert nonfinite_weights([good, bad]) == [bad.path]
+    assert nonfinite_weights([good]) == []
+
+
+def test_event_records_an_error_as_one_line():
+    found = event(0, 3, 7, error=RuntimeError("all elements of input\nsecond line"))
+    assert found["error"] == "RuntimeError: all elements of input"
+    assert math.isnan(found["loss"]) and found["bad_weights"] == []
+    assert event(1, 2, 3, loss=float("nan"), bad_weights=("w",))["error"] is None

@@ -34,7 +34,7 @@ def test_versions_reports_what_the_book_needs():
 def test_sphinx_extension_drops_repeated_scripts():
     from sphinx.builders.html._assets import _JavaScript
 
-    from loss_casebook.sphinxext import dedupe_scripts
+    from loss_casebook.maintain.sphinxext import dedupe_scripts
 
     scripts = [_JavaScript(None, body="const A = 1"), _JavaScript("x.js"),
                _JavaScript("", body="const A = 1"), _JavaScript("x.js"), _JavaScript("y.js")]

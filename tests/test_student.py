@@ -10,13 +10,13 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from loss_casebook.student import StudentCopyError, find_book, make_student_copies
+from loss_casebook.classroom.student import StudentCopyError, find_book, make_student_copies
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def _student(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "loss_casebook.student", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "loss_casebook.classroom.student", *map(str, args)],
                           capture_output=True, text=True, cwd=cwd)
 
 
@@ -131,7 +131,7 @@ def test_command_line(tmp_path):
 def test_the_documented_hand_out_command_works(tmp_path):
     """The command README.md and the classroom chapter print, run as they say:
     from the book's folder, writing next to it."""
-    command = "python -m loss_casebook.student ../handout/"
+    command = "python -m loss_casebook.classroom.student ../handout/"
     assert command in (ROOT / "README.md").read_text()
     assert command in (ROOT / "book" / "classroom.ipynb").read_text()
     (tmp_path / "book").mkdir()

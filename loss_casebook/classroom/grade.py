@@ -2,16 +2,16 @@
 
 Usage::
 
-    python -m loss_casebook.grade SUBMISSIONS_DIR --out OUT_DIR [--timeout 120] [--jobs 2]
-    python -m loss_casebook.grade --plot OUT_DIR/grades.csv pass-rates.png
+    python -m loss_casebook.classroom.grade SUBMISSIONS_DIR --out OUT_DIR [--timeout 120] [--jobs 2]
+    python -m loss_casebook.classroom.grade --plot OUT_DIR/grades.csv pass-rates.png
 
 ``SUBMISSIONS_DIR/<student>/`` holds one student's copies as they were handed
-out by :mod:`loss_casebook.student` (``<student>/case1/05-exercises.ipynb``,
+out by :mod:`loss_casebook.classroom.student` (``<student>/case1/05-exercises.ipynb``,
 found at any depth below the student's folder). Each notebook is copied to a
 temporary folder and executed there by nbclient in a fresh kernel, with a time
 budget per notebook; the submission itself is only read. Every checker shows
 its verdict as JSON in the output's metadata, under
-:data:`loss_casebook.exercises.VERDICT_MIME`, named by
+:data:`loss_casebook.classroom.checkers.VERDICT_MIME`, named by
 its exercise's label, so the grader finds it wherever the cell has moved.
 
 ``OUT_DIR/grades.csv`` has the columns ``student,exercise,verdict,message``.
@@ -43,7 +43,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
-from loss_casebook.exercises import EXERCISES, VERDICT_MIME
+from loss_casebook.classroom.checkers import EXERCISES, VERDICT_MIME
 
 HEADER = ("student", "exercise", "verdict", "message")
 CHECKER_VERDICTS = ("correct", "wrong", "not solved")
@@ -317,7 +317,7 @@ def sha256_tree(folder: pathlib.Path | str) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m loss_casebook.grade",
+    parser = argparse.ArgumentParser(prog="python -m loss_casebook.classroom.grade",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("submissions", nargs="?", type=pathlib.Path,
                         help="folder with one folder per student")

@@ -1,9 +1,12 @@
 """Run an experiment under each Keras 3 backend, each in its own process.
 
-Keras reads ``KERAS_BACKEND`` once, when it is first imported, so one Python
-process can only ever use one backend. :func:`run` starts a fresh interpreter
-with ``KERAS_BACKEND`` set, runs named experiments from
-:mod:`loss_casebook.experiments` there, and returns their results as data
+Keras reads ``KERAS_BACKEND`` when it is first imported. Keras's
+``keras.config.set_backend`` can switch a running process to another backend by
+re-importing Keras, but tensors, layers and models made before the switch
+belong to the old one (``keras/src/utils/backend_utils.py`` at v3.15.1); a
+fresh process per backend is the safe choice. :func:`run` starts a fresh
+interpreter with ``KERAS_BACKEND`` set, runs named experiments from
+:mod:`loss_casebook.backends.experiments` there, and returns their results as data
 (JSON over the child's standard output). A backend whose framework is not
 installed is reported as such, with the command that installs it, and is not
 an error.
@@ -107,7 +110,7 @@ def installed() -> dict[str, bool]:
 
 
 def _check_experiments(experiments: str | Sequence[str]) -> list[str]:
-    from loss_casebook.experiments import EXPERIMENTS
+    from loss_casebook.backends.experiments import EXPERIMENTS
 
     names = [experiments] if isinstance(experiments, str) else list(experiments)
     if not names:
@@ -141,7 +144,7 @@ def run(
     Parameters
     ----------
     experiments:
-        A name from :data:`loss_casebook.experiments.EXPERIMENTS`, or several
+        A name from :data:`loss_casebook.backends.experiments.EXPERIMENTS`, or several
         (they run one after the other in the same process).
     backend:
         ``"tensorflow"``, ``"jax"`` or ``"torch"``.
@@ -254,32 +257,3 @@ def table(rows: dict[str, dict[str, Any]]) -> str:
     lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in [head] + body]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
-
-
-def _main(argv: list[str]) -> int:
-    """Child side of :func:`run`: one JSON request in, one marked JSON line out."""
-    request = json.loads(argv[0])
-    try:
-        import keras
-
-        if keras.backend.backend() == "torch":
-            import torch
-
-            # Tiny models: on a shared CPU a thread pool costs more than it saves.
-            torch.set_num_threads(1)
-        from loss_casebook.experiments import EXPERIMENTS
-
-        data = {}
-        for name in request["experiments"]:
-            data[name] = EXPERIMENTS[name](**request["params"].get(name, {}))
-        reply: dict[str, Any] = {"data": data}
-    except Exception as err:  # reported to the parent as one sentence
-        first = (str(err).strip().splitlines() or [""])[0]
-        reply = {"error": f"{type(err).__name__}: {first}"}
-    sys.stdout.flush()
-    print(_MARKER + json.dumps(reply), flush=True)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))

@@ -1,4 +1,4 @@
-"""Benchmark report: ``python -m loss_casebook.bench [--readme README.md]``.
+"""Benchmark report: ``python -m loss_casebook.maintain.bench [--readme README.md]``.
 
 Run it in the book's folder (the one with ``_toc.yml``). Times, on a clean
 execution cache, each chapter's execution (nbclient, one fresh kernel per
@@ -32,8 +32,8 @@ class BenchError(Exception):
 
 
 def _step(*args: str) -> tuple[float, float]:
-    """Run ``python -m loss_casebook.bench --step ...``; return (seconds, peak MiB)."""
-    out = subprocess.run([sys.executable, "-m", "loss_casebook.bench", "--step", *args],
+    """Run ``python -m loss_casebook.maintain.bench --step ...``; return (seconds, peak MiB)."""
+    out = subprocess.run([sys.executable, "-m", "loss_casebook.maintain.bench", "--step", *args],
                          check=True, capture_output=True, text=True).stdout
     result = json.loads(out.strip().splitlines()[-1])
     return result["seconds"], result["peak_mib"]
@@ -130,7 +130,7 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["--step"]:
         _run_step(argv[1], argv[2])
         return 0
-    parser = argparse.ArgumentParser(prog="python -m loss_casebook.bench",
+    parser = argparse.ArgumentParser(prog="python -m loss_casebook.maintain.bench",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--book", type=pathlib.Path, default=pathlib.Path.cwd(),
                         help="the book's folder, with _toc.yml (default: here)")

@@ -1,6 +1,6 @@
 """Write student copies of the exercise notebooks, without their solutions.
 
-Usage: ``python -m loss_casebook.student OUT_DIR [--book PATH] [--force]``
+Usage: ``python -m loss_casebook.classroom.student OUT_DIR [--book PATH] [--force]``
 
 The book is the folder holding ``_toc.yml``: the current folder (or one above
 it), or ``--book PATH``; never the folder this package was imported from, so a
@@ -103,7 +103,7 @@ def make_student_copies(out_dir: pathlib.Path | str, book: pathlib.Path | str | 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m loss_casebook.student",
+    parser = argparse.ArgumentParser(prog="python -m loss_casebook.classroom.student",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("out_dir", type=pathlib.Path, help="folder for the student copies")
     parser.add_argument("--book", type=pathlib.Path, default=None,

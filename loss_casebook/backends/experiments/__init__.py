@@ -1,0 +1,27 @@
+"""Experiments that run unchanged under TensorFlow, JAX and PyTorch, one module per case.
+
+Each module's functions use ``keras`` and ``keras.ops`` only (plus
+:func:`~loss_casebook.backends.experiments.common.value_and_grad`), so they
+run on every Keras 3 backend. The backend is decided by ``KERAS_BACKEND``
+before Keras is first imported, so :mod:`loss_casebook.backends` runs them in a
+fresh process per backend. Results are dicts of numbers, booleans and strings,
+so that they travel as JSON.
+
+A new case adds a module here and one line to :data:`EXPERIMENTS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from loss_casebook.backends.experiments.case1 import case1
+from loss_casebook.backends.experiments.case2 import case2
+from loss_casebook.backends.experiments.package import package_check
+
+#: The experiments :func:`loss_casebook.backends.run` can run, by name.
+EXPERIMENTS: dict[str, Callable[..., dict[str, Any]]] = {
+    "case1": case1,
+    "case2": case2,
+    "package": package_check,
+}
