@@ -76,8 +76,10 @@ class NaNHunter(keras.callbacks.Callback):
     were given and ``fit`` runs with ``shuffle=False``) the rows of the batch.
 
     It works with every Keras 3 backend (TensorFlow, JAX, PyTorch). Some
-    backends do not let a NaN reach the loss: PyTorch's
-    ``binary_cross_entropy`` raises ``RuntimeError`` instead. Run ``fit``
+    backends do not let a NaN reach the loss: on CPU, PyTorch's
+    ``binary_cross_entropy`` raises ``RuntimeError`` instead (on CUDA, a
+    device-side assert surfaces as a ``RuntimeError`` about a CUDA error,
+    possibly a few calls later). Run ``fit``
     inside :meth:`guard` and such an error, raised during a batch, is recorded
     as the same event (with the error in ``found["error"]``) instead of
     ending the program.

@@ -52,7 +52,8 @@ def sigmoid_ceiling(y_true: np.ndarray) -> float:
 
     For a target ``y`` the non-negative vector closest in angle is its
     positive part ``y+``, with cosine ``|y+| / |y|``. An all-negative target
-    has ceiling 0. Returns the mean over all vectors.
+    gets 0 (the zero vector's cosine under Keras's norm floor). Returns the
+    mean over all vectors.
     """
     y = np.asarray(y_true, dtype=np.float64)
     if y.ndim == 0 or not np.isfinite(y).all():
@@ -69,7 +70,7 @@ def argmax_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     Keras resolves the string "accuracy" by the shapes of target and output
     (``get_metric`` in Keras 3.15's ``keras/src/trainers/compile_utils.py``,
     ``_get_metric_object`` in tf-keras 2.21's
-    ``tf_keras/src/engine/compile_utils.py``): binary if the output's last
+    ``tf_keras/engine/compile_utils.py``): binary if the output's last
     dimension is 1, sparse categorical if the target has a lower rank or a
     last dimension of 1, otherwise categorical. For vector targets it is
     categorical accuracy: the fraction of vectors whose largest component

@@ -1,8 +1,9 @@
 """Deterministic synthetic data for both cases.
 
 Nothing is downloaded: every array is generated from a seed with NumPy's
-``default_rng``, so a chapter run twice, or on another machine with the same
-NumPy version, sees the same data.
+``default_rng``, so a chapter run twice sees the same data, and one run on
+another machine with the same NumPy version should too (NumPy keeps a seeded
+``default_rng`` stream stable within a version).
 """
 
 from __future__ import annotations

@@ -11,6 +11,9 @@ the machine's kernels:
   zero (binary cross-entropy's clip below ``1e-7``, or the cosine's own zero
   gradient at identical vectors) and leaves NaN gradients behind a finite loss.
 
+The same two happen at the other end: below -1 ``acos`` is NaN, at exactly -1
+its slope is infinite. In the book's run of case 2 no batch got there.
+
 :func:`trace_nan_birth` replays ``fit``'s training step batch by batch,
 records the cosine that ``acos`` saw and which of the two (if any) fired.
 :func:`check_numerics_culprit` reads the op that
@@ -41,7 +44,9 @@ def cosine_class(cos: Any) -> str:
 
     Returns ``"above 1"`` if any value exceeds 1 (``acos`` is NaN there),
     else ``"exactly 1"`` if any value equals 1 (``acos`` has an infinite
-    slope there), else ``"below 1"``.
+    slope there), else ``"below 1"``. Only the largest value counts: a batch
+    whose cosines include -1 (infinite slope) or less (NaN) is still
+    ``"below 1"`` unless another value reaches 1.
 
     Raises
     ------
@@ -133,7 +138,9 @@ def trace_nan_birth(
     Unlike ``fit``, a step whose loss or gradients are not finite is recorded
     and its update *skipped*, so the weights stay finite and the rest of the
     epoch can be counted. Up to and including the first such step, the run is
-    ``fit``'s.
+    ``fit``'s on a CPU-only machine; where a GPU is visible, Keras 3 compiles
+    ``fit``'s step with XLA (``jit_compile="auto"``, if the model allows it),
+    this replay does not, and the two may round differently.
 
     Parameters
     ----------

@@ -2,10 +2,11 @@
 
 Each module's functions use ``keras`` and ``keras.ops`` only (plus
 :func:`~loss_casebook.backends.experiments.common.value_and_grad`), so they
-run on every Keras 3 backend. The backend is decided by ``KERAS_BACKEND``
-before Keras is first imported, so :mod:`loss_casebook.backends` runs them in a
-fresh process per backend. Results are dicts of numbers, booleans and strings,
-so that they travel as JSON.
+run on every Keras 3 backend. The backend is read from ``KERAS_BACKEND`` when
+Keras is first imported (``keras.config.set_backend`` can switch it later, but
+objects built before the switch stop working), so :mod:`loss_casebook.backends`
+runs them in a fresh process per backend. Results are dicts of numbers,
+booleans and strings, so that they travel as JSON.
 
 A new case adds a module here and one line to :data:`EXPERIMENTS`.
 """

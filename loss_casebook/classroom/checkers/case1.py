@@ -79,9 +79,9 @@ def check_accuracy_meaning(answer: Any) -> Feedback:
 
 @exercise("ex-c1-ceiling", NOTEBOOK, answer="ceiling")
 def check_sigmoid_ceiling(answer: Any) -> Feedback:
-    """Exercise: per row of Y_TRUE, the best cosine a model with positive outputs reaches.
+    """Exercise: per row of Y_TRUE, the best cosine a model with non-negative outputs can reach.
 
-    The closest positive vector to ``y`` in angle is ``max(y, 0)``, with cosine
+    The closest non-negative vector to ``y`` in angle is ``max(y, 0)``, with cosine
     ``|max(y, 0)| / |y|`` (:func:`loss_casebook.cosine.sigmoid_ceiling`).
     """
     arr = numbers(answer)
