@@ -1,6 +1,7 @@
 """The grader on a synthetic class built from the student copies."""
 
 import csv
+import os
 import pathlib
 import subprocess
 import sys
@@ -160,12 +161,9 @@ def _expected():
         *_rows("dan", {label: broken for label in c1}),
         *_rows("eve", _all("timeout", f"the notebook did not finish within {TIMEOUT} s "
                            "(an endless loop?).", c2[1:])),
-        *_rows("finn", {"ex-c1-sign": ("checker missing", "no cell calls check_loss_sign(...)."),
-                        **{label: not_solved for label in c2}}),
+        *_rows("finn", {label: not_solved for label in c2}),  # graded without the checker
         *_rows("gus", {"ex-c1-distance": ("error before checker",
                                           "ZeroDivisionError: division by zero."),
-                       "ex-c1-accuracy": ("no verdict", "the checker ran but its result was not "
-                                          "the last line of its cell."),
                        **{label: not_solved for label in c2}}),
         *_rows("hal", {"ex-c2-eps": ("error before checker",
                                      "NameError: name 'eps' is not defined."),
@@ -174,6 +172,19 @@ def _expected():
         *_rows("jo", {**_all("missing notebook", f"no {C1} in the student's folder.", c1),
                       **_all("missing notebook", f"no {C2} in the student's folder.", c2)}),
     ]
+
+
+def _sandbox_flag() -> list[str]:
+    """No flag where the sandbox works (always in CI); elsewhere grade unconfined."""
+    from loss_casebook.classroom.sandbox import SandboxError, check_sandbox
+
+    try:
+        check_sandbox()
+    except SandboxError:
+        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+            raise
+        return ["--no-sandbox"]
+    return []
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +196,8 @@ def graded(tmp_path_factory):
     out = subs.parent / "out"
     start = time.monotonic()
     run = subprocess.run([sys.executable, "-m", "loss_casebook.classroom.grade", str(subs), "--out",
-                          str(out), "--timeout", str(TIMEOUT)], capture_output=True, text=True)
+                          str(out), "--timeout", str(TIMEOUT), *_sandbox_flag()],
+                         capture_output=True, text=True)
     seconds = time.monotonic() - start
     print(f"graded 10 submissions (8 with notebooks) in {seconds:.0f} s")
     return dict(subs=subs, out=out, run=run, before=before, seconds=seconds)

@@ -2,34 +2,45 @@
 
 Usage::
 
-    python -m loss_casebook.classroom.grade SUBMISSIONS_DIR --out OUT_DIR [--timeout 120] [--jobs 2]
+    python -m loss_casebook.classroom.grade SUBMISSIONS_DIR --out OUT_DIR [--timeout 120]
+        [--jobs 2] [--memory 4096] [--no-sandbox]
     python -m loss_casebook.classroom.grade --plot OUT_DIR/grades.csv pass-rates.png
 
 ``SUBMISSIONS_DIR/<student>/`` holds one student's copies as they were handed
 out by :mod:`loss_casebook.classroom.student` (``<student>/case1/05-exercises.ipynb``,
 found at any depth below the student's folder). Each notebook is copied to a
 temporary folder and executed there by nbclient in a fresh kernel, with a time
-budget per notebook; the submission itself is only read. Every checker shows
-its verdict as JSON in the output's metadata, under
-:data:`loss_casebook.classroom.checkers.VERDICT_MIME`, named by
-its exercise's label, so the grader finds it wherever the cell has moved.
+budget per notebook; the submission itself is only read.
+
+**Verdicts the student cannot write.** After each exercise's checker cell (or
+at the end, if that cell is gone) the grader adds a cell of its own that takes
+the answer variable out of the kernel as data
+(:mod:`loss_casebook.classroom.answers`); the grader then runs the book's
+checker on it in its own process. Output metadata, printed text or a
+redefined checker never count.
+
+**A sandbox for the students' code.** Each kernel runs under bubblewrap
+(:mod:`loss_casebook.classroom.sandbox`): the system read-only, the
+submissions and the output folder hidden, its temporary folder the only place
+it can write, no network, and limits on memory (``--memory``) and CPU time.
+Where bubblewrap cannot start, the grader refuses with the reason;
+``--no-sandbox`` runs the code unconfined, with the teacher's rights.
 
 ``OUT_DIR/grades.csv`` has the columns ``student,exercise,verdict,message``.
-``verdict`` is ``correct``, ``wrong`` or ``not solved`` from the checker, or the
-reason there is no verdict: ``missing notebook``, ``broken notebook`` (not a
-readable notebook), ``timeout``, ``kernel died``, ``error before checker`` (the
-checker's cell raised; the message is the notebook's first exception up to that
-cell), ``checker missing`` (no cell calls the checker) or ``no verdict`` (the checker ran but its result was not
-the cell's last expression). ``OUT_DIR/feedback/<student>.md`` is one
-paragraph per student. Grading runs the students' code: do it on a machine and
-account where that is acceptable.
+``verdict`` is ``correct``, ``wrong`` or ``not solved`` from the checker, or
+the reason there is none: ``missing notebook``, ``broken notebook`` (not a
+readable notebook), ``timeout``, ``kernel died`` (also: out of memory or CPU
+time), ``error before checker`` (no answer, and a cell up to the checker
+raised: the message is the first exception), ``no answer`` (the variable does
+not exist) or ``unreadable answer`` (not numbers or text, or too large).
+``OUT_DIR/feedback/<student>.md`` is one paragraph per student.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
+import dataclasses
 import json
 import multiprocessing
 import pathlib
@@ -43,24 +54,26 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
-from loss_casebook.classroom.checkers import EXERCISES, VERDICT_MIME
+from loss_casebook.classroom.answers import capture_source, new_marker, read_capture
+from loss_casebook.classroom.checkers import EXERCISES
+from loss_casebook.classroom.results import (  # noqa: F401  (the grader's public face)
+    HEADER,
+    GradesError,
+    Row,
+    feedback_paragraph,
+    pass_rates,
+    plot_pass_rates,
+    read_grades,
+    sha256_tree,
+    write_feedback,
+    write_grades,
+)
+from loss_casebook.classroom.sandbox import SandboxError, check_sandbox, sandboxed_kernel_manager
 
-HEADER = ("student", "exercise", "verdict", "message")
-CHECKER_VERDICTS = ("correct", "wrong", "not solved")
 
 
 class GradeError(Exception):
     """A one-sentence reason why grading could not start."""
-
-
-@dataclass(frozen=True)
-class Row:
-    """One line of grades.csv."""
-
-    student: str
-    exercise: str
-    verdict: str
-    message: str
 
 
 def notebooks_by_path() -> dict[str, list[str]]:
@@ -108,23 +121,93 @@ def locate(student_dir: pathlib.Path, relpath: str) -> pathlib.Path | None:
 
 
 def _checker_cell(cells: list, label: str) -> int | None:
+    """The last code cell that calls the exercise's checker (a ``def`` does not count)."""
     name = EXERCISES[label].checker.__name__
+    call = re.compile(rf"^(?!\s*def\s).*\b{name}\s*\(", re.MULTILINE)
+    found = None
     for i, cell in enumerate(cells):
-        if cell.get("cell_type") == "code" and re.search(rf"\b{name}\s*\(", cell.get("source", "")):
-            return i
-    return None
+        if cell.get("cell_type") == "code" and call.search(cell.get("source", "")):
+            found = i
+    return found
 
 
-def grade_notebook(path: pathlib.Path | str, labels: Sequence[str],
-                   timeout: float = 120.0) -> list[tuple[str, str, str]]:
+@dataclass(frozen=True)
+class Sandbox:
+    """How the students' kernels are confined (see :mod:`loss_casebook.classroom.sandbox`).
+
+    ``hide`` lists folders the kernel sees empty: the submissions and the output.
+    """
+
+    memory_mb: int = 4096
+    cpu_seconds: int = 600
+    hide: tuple[str, ...] = ()
+
+
+def _with_captures(nb, labels: Sequence[str], marker: str) -> dict[str, object]:
+    """Add after each exercise's checker cell (or at the end) the cell that prints its answer."""
+    import nbformat
+
+    captures = {}
+    for label in labels:
+        cell = nbformat.v4.new_code_cell(capture_source(EXERCISES[label], marker))
+        at = _checker_cell(nb.cells, label)
+        nb.cells.insert(len(nb.cells) if at is None else at + 1, cell)
+        captures[label] = cell
+    return captures
+
+
+def _execute(nb, folder: str, timeout: float, sandbox: Sandbox | None) -> tuple[str | None, str]:
+    """Run ``nb`` in place in a fresh kernel; the reason it stopped early, if it did."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    deadline: list[float] = []
+
+    def budget(cell: object) -> int:
+        if not deadline:
+            deadline.append(time.monotonic() + timeout)
+        return max(1, int(deadline[0] - time.monotonic()))
+
+    km = None
+    if sandbox is not None:
+        km = sandboxed_kernel_manager(pathlib.Path(folder), memory_mb=sandbox.memory_mb,
+                                      cpu_seconds=sandbox.cpu_seconds,
+                                      hide=[pathlib.Path(h) for h in sandbox.hide])
+    client = NotebookClient(nb, km=km, timeout_func=budget, allow_errors=True,
+                            kernel_name="python3", resources={"metadata": {"path": folder}})
+    try:
+        client.execute(stderr=subprocess.DEVNULL)
+    except CellTimeoutError:
+        return "timeout", f"the notebook did not finish within {timeout:g} s (an endless loop?)."
+    except DeadKernelError:
+        return "kernel died", ("the kernel died while running the notebook (out of memory or "
+                               "CPU time?).")
+    except Exception as exc:
+        return "broken notebook", f"it could not be run ({type(exc).__name__}: {_first_line(exc)})."
+    return None, ""
+
+
+def _verdict(label: str, payload: dict | None) -> tuple[str, str] | None:
+    """The checker's verdict on a captured answer, decided here, in the grader's process."""
+    if payload is None or payload.get("missing"):
+        return None
+    if "error" in payload:
+        return "unreadable answer", f"{_first_line(payload['error']).rstrip('.')}."
+    feedback = EXERCISES[label].judge(payload.get("value"))
+    return feedback.verdict, str(feedback)
+
+
+def grade_notebook(path: pathlib.Path | str, labels: Sequence[str], timeout: float = 120.0,
+                   sandbox: Sandbox | None = None) -> list[tuple[str, str, str]]:
     """Execute a copy of one notebook and return ``(label, verdict, message)`` per exercise.
 
     ``timeout`` is the budget in seconds for all of the notebook's cells together
-    (kernel start-up not included). The file at ``path`` is only read.
+    (kernel start-up not included). The file at ``path`` is only read. Each
+    answer is taken out of the kernel as data (:mod:`loss_casebook.classroom.answers`)
+    and checked here; nothing the notebook displays counts. With ``sandbox``,
+    the kernel runs confined by bubblewrap.
     """
     import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     path = pathlib.Path(path)
     raw = path.read_bytes()
@@ -142,72 +225,45 @@ def grade_notebook(path: pathlib.Path | str, labels: Sequence[str],
         msg = f"{path.name} is JSON but not a notebook ({type(exc).__name__}: {_first_line(exc)})."
         return [(label, "broken notebook", msg) for label in labels]
 
-    status, status_msg = None, ""
+    marker = new_marker()
+    checkers = {label: _checker_cell(nb.cells, label) is not None for label in labels}
+    captures = _with_captures(nb, labels, marker)
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
-        copy = pathlib.Path(tmp) / path.name
-        copy.write_bytes(raw)
-        deadline: list[float] = []
-
-        def budget(cell: object) -> int:
-            if not deadline:
-                deadline.append(time.monotonic() + timeout)
-            return max(1, int(deadline[0] - time.monotonic()))
-
-        client = NotebookClient(nb, timeout_func=budget, allow_errors=True, kernel_name="python3",
-                                resources={"metadata": {"path": tmp}})
-        try:
-            client.execute(stderr=subprocess.DEVNULL)
-        except CellTimeoutError:
-            status = "timeout"
-            status_msg = f"the notebook did not finish within {timeout:g} s (an endless loop?)."
-        except DeadKernelError:
-            status, status_msg = "kernel died", "the kernel died while running the notebook."
-        except Exception as exc:
-            status = "broken notebook"
-            status_msg = f"it could not be run ({type(exc).__name__}: {_first_line(exc)})."
-
-    verdicts: dict[str, tuple[str, str]] = {}
-    first_error: dict[int, str] = {}
-    error_so_far = None
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        for out in cell.get("outputs", []):
-            meta = out.get("metadata", {})
-            if VERDICT_MIME in meta:
-                v = meta[VERDICT_MIME]
-                if isinstance(v, dict) and v.get("exercise") in labels \
-                        and v.get("verdict") in CHECKER_VERDICTS:
-                    verdicts[v["exercise"]] = (v["verdict"], str(v.get("message", "")))
-            if out.get("output_type") == "error" and error_so_far is None:
-                error_so_far = f"{out.get('ename', 'Error')}: {_first_line(out.get('evalue', ''))}"
-        first_error[i] = error_so_far
+        (pathlib.Path(tmp) / path.name).write_bytes(raw)
+        status, status_msg = _execute(nb, tmp, timeout, sandbox)
 
     rows = []
     for label in labels:
-        if label in verdicts:
-            rows.append((label, *verdicts[label]))
+        at = next(i for i, c in enumerate(nb.cells) if c is captures[label])
+        payload = read_capture(captures[label].get("outputs", []), marker)
+        verdict = _verdict(label, payload)
+        if verdict is not None:
+            rows.append((label, *verdict))
             continue
-        at = _checker_cell(nb.cells, label)
-        if at is None:
-            rows.append((label, "checker missing",
-                         f"no cell calls {EXERCISES[label].checker.__name__}(...)."))
-        elif status is not None:
+        errors = [o for c in nb.cells[:at] if c.cell_type == "code" and c not in
+                  captures.values() for o in c.get("outputs", []) if o.get("output_type") == "error"]
+        name = EXERCISES[label].answer
+        if payload is None and status is not None:
             rows.append((label, status, status_msg))
-        elif any(o.get("output_type") == "error" for o in nb.cells[at].get("outputs", [])):
-            rows.append((label, "error before checker", f"{first_error[at]}."))
+        elif errors:
+            first = errors[0]
+            rows.append((label, "error before checker",
+                         f"{first.get('ename', 'Error')}: {_first_line(first.get('evalue', ''))}."))
+        elif payload is None:
+            rows.append((label, "unreadable answer", "the grader could not read the answer "
+                         "(was print or the output changed?)."))
         else:
-            rows.append((label, "no verdict", "the checker ran but its result was not the last "
-                         "line of its cell."))
+            where = "" if checkers[label] else " and no cell calls its checker"
+            rows.append((label, "no answer", f"the notebook has no variable {name}{where}."))
     return rows
 
 
 def _grade_task(student: str, relpath: str, path: str | None, labels: list[str],
-                timeout: float) -> list[Row]:
+                timeout: float, sandbox: Sandbox | None) -> list[Row]:
     if path is None:
         msg = f"no {relpath} in the student's folder."
         return [Row(student, label, "missing notebook", msg) for label in labels]
-    return [Row(student, *r) for r in grade_notebook(path, labels, timeout)]
+    return [Row(student, *r) for r in grade_notebook(path, labels, timeout, sandbox)]
 
 
 def _progress(items: Iterable, total: int, quiet: bool) -> Iterable:
@@ -221,14 +277,23 @@ def _progress(items: Iterable, total: int, quiet: bool) -> Iterable:
 
 
 def grade_folder(submissions: pathlib.Path | str, timeout: float = 120.0, jobs: int = 2,
-                 quiet: bool = False) -> tuple[list[Row], list[str]]:
-    """Grade every student folder; return the rows (sorted) and the skipped entries."""
+                 quiet: bool = False, sandbox: Sandbox | None = None,
+                 ) -> tuple[list[Row], list[str]]:
+    """Grade every student folder; return the rows (sorted) and the skipped entries.
+
+    With ``sandbox`` (see :class:`Sandbox`) each kernel runs confined, and the
+    submissions folder is among the folders it sees empty.
+    """
     students, skipped = find_students(pathlib.Path(submissions))
+    if sandbox is not None:
+        sandbox = dataclasses.replace(
+            sandbox, hide=(*sandbox.hide, str(pathlib.Path(submissions).resolve())))
     tasks = []
     for student in students:
         for relpath, labels in notebooks_by_path().items():
             found = locate(student, relpath)
-            tasks.append((student.name, relpath, str(found) if found else None, labels, timeout))
+            tasks.append((student.name, relpath, str(found) if found else None, labels, timeout,
+                          sandbox))
     rows: list[Row] = []
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx) as pool:
@@ -238,82 +303,6 @@ def grade_folder(submissions: pathlib.Path | str, timeout: float = 120.0, jobs: 
     order = {label: i for i, label in enumerate(EXERCISES)}
     rows.sort(key=lambda r: (r.student, order[r.exercise]))
     return rows, skipped
-
-
-def write_grades(rows: Sequence[Row], path: pathlib.Path | str) -> pathlib.Path:
-    """Write ``rows`` as grades.csv (header ``student,exercise,verdict,message``)."""
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(HEADER)
-        writer.writerows((r.student, r.exercise, r.verdict, r.message) for r in rows)
-    return path
-
-
-def read_grades(path: pathlib.Path | str) -> list[Row]:
-    """Read a grades.csv written by :func:`write_grades`."""
-    with pathlib.Path(path).open(newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        if tuple(reader.fieldnames or ()) != HEADER:
-            raise GradeError(f"{path} does not start with the header {','.join(HEADER)}.")
-        return [Row(**r) for r in reader]
-
-
-def feedback_paragraph(student: str, rows: Sequence[Row]) -> str:
-    """One paragraph for one student: the score, then each exercise's verdict."""
-    mine = [r for r in rows if r.student == student]
-    correct = sum(r.verdict == "correct" for r in mine)
-    parts = [f"{student}: {correct} of {len(mine)} exercises correct."]
-    for r in mine:
-        parts.append(f"{r.exercise}: {r.verdict}" + ("." if r.verdict == "correct"
-                                                     else f" ({r.message.rstrip('.')})."))
-    return " ".join(parts)
-
-
-def write_feedback(rows: Sequence[Row], folder: pathlib.Path | str) -> list[pathlib.Path]:
-    """Write ``folder/<student>.md`` for every student in ``rows``."""
-    folder = pathlib.Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for student in dict.fromkeys(r.student for r in rows):
-        p = folder / f"{student}.md"
-        p.write_text(feedback_paragraph(student, rows) + "\n", encoding="utf-8")
-        paths.append(p)
-    return paths
-
-
-def pass_rates(rows: Sequence[Row]) -> dict[str, float]:
-    """Per exercise, in the book's order: the fraction of students with ``correct``."""
-    labels = [label for label in EXERCISES if any(r.exercise == label for r in rows)]
-    labels += sorted({r.exercise for r in rows} - set(labels))
-    rates = {}
-    for label in labels:
-        mine = [r for r in rows if r.exercise == label]
-        rates[label] = sum(r.verdict == "correct" for r in mine) / len(mine)
-    return rates
-
-
-def plot_pass_rates(rows: Sequence[Row], ax=None):
-    """A horizontal bar per exercise: the fraction of the class that got it right."""
-    import matplotlib.pyplot as plt
-
-    rates = pass_rates(rows)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 0.4 * len(rates) + 1))
-    labels = list(rates)[::-1]
-    ax.barh(labels, [rates[k] for k in labels], color="tab:green")
-    ax.set_xlim(0, 1)
-    ax.set_xlabel(f"fraction of the class correct ({len({r.student for r in rows})} students)")
-    ax.grid(axis="x", alpha=0.3)
-    return ax
-
-
-def sha256_tree(folder: pathlib.Path | str) -> dict[str, str]:
-    """SHA-256 of every file below ``folder``, by relative path."""
-    folder = pathlib.Path(folder)
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -326,6 +315,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds per notebook (default 120)")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks run at once (default 2)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing grades.csv")
+    parser.add_argument("--memory", type=int, default=4096, metavar="MB",
+                        help="memory limit of each student's kernel (default 4096)")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run the students' code unconfined, with your rights")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--plot", nargs=2, metavar=("GRADES_CSV", "OUT_PNG"),
                         help="draw the per-exercise pass rate of a grades.csv and stop")
@@ -335,8 +328,9 @@ def main(argv: list[str] | None = None) -> int:
             return _plot_command(*map(pathlib.Path, args.plot))
         if args.submissions is None or args.out is None:
             raise GradeError("give SUBMISSIONS_DIR and --out OUT_DIR, or --plot GRADES_CSV OUT_PNG.")
-        if args.timeout <= 0 or args.jobs < 1:
-            raise GradeError("--timeout must be positive and --jobs at least 1.")
+        if args.timeout <= 0 or args.jobs < 1 or args.memory < 256:
+            raise GradeError("--timeout must be positive, --jobs at least 1 and --memory at "
+                             "least 256 (MB).")
         out = args.out.resolve()
         subs = args.submissions.resolve()
         if out == subs or subs in out.parents:
@@ -346,7 +340,15 @@ def main(argv: list[str] | None = None) -> int:
         if grades.exists() and not args.force:
             raise GradeError(f"{grades} already exists; nothing was graded; add --force to "
                              "overwrite it.")
-        rows, skipped = grade_folder(subs, args.timeout, args.jobs, args.quiet)
+        sandbox = None
+        if not args.no_sandbox:
+            try:
+                check_sandbox()
+            except SandboxError as exc:
+                raise GradeError(f"the students' code cannot be sandboxed here: {exc}") from None
+            # CPU time: importing TensorFlow alone costs seconds; allow a few cores' worth
+            sandbox = Sandbox(args.memory, int(4 * args.timeout) + 60, hide=(str(out),))
+        rows, skipped = grade_folder(subs, args.timeout, args.jobs, args.quiet, sandbox)
     except GradeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -371,6 +373,8 @@ def _plot_command(csv_path: pathlib.Path, png: pathlib.Path) -> int:
         raise GradeError(f"there is no file {csv_path}.")
     try:
         rows = read_grades(csv_path)
+    except GradesError as exc:
+        raise GradeError(str(exc)) from None
     except (csv.Error, TypeError, UnicodeDecodeError) as exc:
         raise GradeError(f"{csv_path} is not a grades.csv ({_first_line(exc)}).") from None
     if not rows:
