@@ -123,3 +123,44 @@ def test_trailing_punctuation_is_not_part_of_the_link(clone, tmp_path, capsys):
     assert status == 1
     assert out == (f"{doc}:1: {BASE}/blob/v1.0/pkg/gone.py: "
                    "pkg/gone.py does not exist in acme/lib at v1.0.\n")
+
+
+# ---------------------------------------------------------------- the book, offline
+
+def _installed(package: str) -> str:
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    assert spec is not None and spec.origin, f"{package} is not installed"
+    return str(pathlib.Path(spec.origin).parents[1])
+
+
+def _wheels() -> list[str]:
+    """Keras, JAX and TensorFlow files installed here sit at their repositories' paths."""
+    import importlib.metadata as md
+
+    keras, jax = md.version("keras"), md.version("jax")
+    return ["--dir", f"keras-team/keras@v{keras}={_installed('keras')}",
+            "--dir", f"jax-ml/jax@jax-v{jax}={_installed('jax')}",
+            "--dir", f"tensorflow/tensorflow@v{md.version('tensorflow')}={_installed('tensorflow')}"]
+
+
+def test_the_books_links_into_installed_packages_resolve(capsys):
+    """Every link to Keras, JAX or TensorFlow at the pinned version names a real file.
+
+    tf-keras's wheel moves its files under src/ and old Keras releases are not
+    installed: those links are checked with --repo against clones (README).
+    """
+    code = linkcheck.main(_wheels())
+    out = capsys.readouterr().out
+    assert code == 0, out
+    checked_elsewhere = ("keras-team/tf-keras", "pytorch/pytorch", "keras-team/keras/blob/2.")
+    assert all(any(k in line for k in checked_elsewhere) for line in out.splitlines()), out
+
+
+def test_a_broken_link_in_a_chapter_fails_the_offline_check(tmp_path, capsys):
+    page = tmp_path / "page.md"
+    page.write_text("- [losses](https://github.com/keras-team/keras/blob/v3.15.1/"
+                    "keras/src/losses/no_such_file.py): `binary_crossentropy`\n")
+    assert linkcheck.main([*_wheels(), str(page)]) == 1
+    assert "no_such_file.py does not exist" in capsys.readouterr().out

@@ -1,6 +1,7 @@
 """Check the book's links into GitHub repositories against local clones.
 
-``python -m loss_casebook.maintain.linkcheck --repo OWNER/REPO=GITDIR ... [PATH ...]``
+``python -m loss_casebook.maintain.linkcheck --repo OWNER/REPO=GITDIR ...
+[--dir OWNER/REPO@REF=FOLDER ...] [PATH ...]``
 
 Scans ``.ipynb`` (every cell's source), ``.md``, ``.py``, ``.txt``, ``.toml`` and
 ``.yml`` files under the paths (default: ``README.md``, ``book``,
@@ -100,6 +101,39 @@ class Clone:
         return self._git("cat-file", "blob", f"{ref}:{path}") or ""
 
 
+class Folder:
+    """One tag's files in a plain folder, e.g. an installed package (``--dir``).
+
+    Used where no clone can be had: TensorFlow's ``.py`` files sit in its wheel
+    at the same paths as in its repository. Only links at ``ref`` are checked.
+    """
+
+    def __init__(self, path: pathlib.Path, ref: str) -> None:
+        self.path = path
+        self.ref = ref
+
+    def is_repo(self) -> bool:
+        """True if the folder exists."""
+        return self.path.is_dir()
+
+    def split(self, rest: str) -> tuple[str, str] | None:
+        """``(ref, path)`` when the link is at this folder's ref."""
+        head = self.ref + "/"
+        return (self.ref, rest[len(head):]) if rest.startswith(head) else None
+
+    def kind(self, ref: str, path: str) -> str | None:
+        """``blob``, ``tree`` or None (missing) for PATH."""
+        target = self.path / path
+        return "blob" if target.is_file() else "tree" if target.is_dir() else None
+
+    def text(self, ref: str, path: str) -> str:
+        """The file's text ('' when it cannot be read)."""
+        try:
+            return (self.path / path).read_text(errors="replace")
+        except OSError:
+            return ""
+
+
 def _blocks(text: str) -> list[tuple[int, str]]:
     """Split text into (first line number, text) list items and paragraphs."""
     blocks: list[tuple[int, list[str]]] = []
@@ -171,7 +205,7 @@ def scan(paths: list[pathlib.Path]) -> list[Link]:
     return links
 
 
-def check(link: Link, clone: Clone) -> str | None:
+def check(link: Link, clone: Clone | Folder) -> str | None:
     """Why the link is broken, in one sentence, or None if it resolves."""
     split = clone.split(link.rest)
     if split is None:
@@ -191,7 +225,7 @@ def check(link: Link, clone: Clone) -> str | None:
     return None
 
 
-def missing_symbols(links: list[Link], clones: dict[str, Clone]) -> dict[int, list[str]]:
+def missing_symbols(links: list[Link], clones: dict[str, Clone | Folder]) -> dict[int, list[str]]:
     """Per link index: its named identifiers found in none of the files they refer to.
 
     Names in a link's own text must occur in that link's file; names in the
@@ -229,6 +263,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = Parser(prog="python -m loss_casebook.maintain.linkcheck", description=__doc__)
     p.add_argument("paths", nargs="*", type=pathlib.Path)
     p.add_argument("--repo", action="append", default=[], metavar="OWNER/REPO=PATH")
+    p.add_argument("--dir", action="append", default=[], metavar="OWNER/REPO@REF=FOLDER",
+                   help="a folder holding one tag's files (e.g. an installed wheel)")
     p.add_argument("--strict", action="store_true",
                    help="fail when a link goes to a repository with no clone given")
     p.add_argument("--symbols", choices=("off", "warn", "strict"), default="warn")
@@ -239,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the check; return the exit status."""
     try:
         args = parse_args(argv)
-        clones: dict[str, Clone] = {}
+        clones: dict[str, Clone | Folder] = {}
         for spec in args.repo:
             name, sep, path = spec.partition("=")
             if not sep or name.count("/") != 1 or not path:
@@ -249,6 +285,14 @@ def main(argv: list[str] | None = None) -> int:
             clones[name] = Clone(pathlib.Path(path))
             if not clones[name].is_repo():
                 raise UsageError(f"{path} given for {name} is not a git repository.")
+        for spec in args.dir:
+            name, sep, path = spec.partition("=")
+            name, at, ref = name.partition("@")
+            if not sep or not at or name.count("/") != 1 or not ref or not path:
+                raise UsageError(f"--dir takes OWNER/REPO@REF=FOLDER, not {spec!r}.")
+            clones[name] = Folder(pathlib.Path(path), ref)
+            if not clones[name].is_repo():
+                raise UsageError(f"the folder {path} given for {name} does not exist.")
         paths = args.paths or [pathlib.Path(p) for p in DEFAULT_PATHS]
         for p in paths:
             if not p.exists():
@@ -263,9 +307,10 @@ def main(argv: list[str] | None = None) -> int:
     broken = unchecked = warned = 0
     for link in links:
         clone = clones.get(link.repo)
-        if clone is None:
+        if clone is None or (isinstance(clone, Folder) and clone.split(link.rest) is None):
             unchecked += 1
-            print(f"{link.where}: {link.url}: not checked, no clone of {link.repo} was given.")
+            at = "" if clone is None else " at this ref"
+            print(f"{link.where}: {link.url}: not checked, no clone of {link.repo}{at} was given.")
         elif (reason := check(link, clone)) is not None:
             broken += 1
             print(f"{link.where}: {link.url}: {reason}")
