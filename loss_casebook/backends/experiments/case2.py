@@ -121,7 +121,12 @@ def _train_until_broken(head: Callable, x: list[np.ndarray], y: np.ndarray) -> d
 
 
 def _fix_finite() -> dict[str, bool]:
-    """Value and gradient of ``1 - angular_distance`` for every kind of pair."""
+    """``1 - angular_distance`` for every kind of pair: value and both gradients.
+
+    True where the value is finite and the gradient with respect to *each*
+    vector is finite with no entry above 1e3 (one SGD step cannot throw the
+    weights away).
+    """
     from keras import ops
 
     from loss_casebook.ops import angular_distance
@@ -130,9 +135,12 @@ def _fix_finite() -> dict[str, bool]:
     out = {}
     for name, other in {"identical": x, "opposite": -x, "scaled": 1000 * x,
                         "near-identical": x + 1e-6, "zero": 0 * x}.items():
-        b = ops.convert_to_tensor(other)
-        value, grad = value_and_grad(lambda a, b=b: 1.0 - angular_distance(a, b), x)
-        out[name] = bool(np.isfinite(value).all() and np.isfinite(grad).all())
+        fixed_b, fixed_a = ops.convert_to_tensor(other), ops.convert_to_tensor(x)
+        value, grad_a = value_and_grad(lambda a, b=fixed_b: 1.0 - angular_distance(a, b), x)
+        _, grad_b = value_and_grad(lambda b, a=fixed_a: 1.0 - angular_distance(a, b), other)
+        grads = np.concatenate([grad_a.ravel(), grad_b.ravel()])
+        out[name] = bool(np.isfinite(value).all() and np.isfinite(grads).all()
+                         and np.abs(grads).max() <= 1e3)
     return out
 
 
