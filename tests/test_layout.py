@@ -84,3 +84,16 @@ def test_commands_run_under_their_new_names(tmp_path):
                              text=True, cwd=tmp_path)
         assert run.returncode == 0, (module, run.stderr)
         assert f"python -m {module}" in run.stdout
+
+
+def test_the_wheel_holds_every_subpackage():
+    """A reader's `pip install loss_casebook-*.whl` must bring classroom/, maintain/, ..."""
+    import tomllib
+
+    from setuptools import find_packages
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    include = config["tool"]["setuptools"]["packages"]["find"]["include"]
+    packaged = set(find_packages(str(ROOT), include=include))
+    packages = {".".join(p.parent.relative_to(ROOT).parts) for p in PACKAGE.rglob("__init__.py")}
+    assert packages and packages <= packaged
