@@ -25,6 +25,19 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false")
 
 
+def default_kernels(env: dict[str, str]) -> dict[str, str]:
+    """``env`` on the kernels the committed outputs come from.
+
+    CI runs pytest on other kernels (oneDNN on, 7 threads), where nbval executes
+    every chapter once; a test that executes a chapter again does it here, on
+    the default kernels, so no chapter runs twice on one configuration.
+    """
+    env = {k: v for k, v in env.items() if k not in ("TF_NUM_INTRAOP_THREADS",
+                                                     "TF_NUM_INTEROP_THREADS")}
+    env["TF_ENABLE_ONEDNN_OPTS"] = "0"
+    return env
+
+
 def need(condition: bool, reason: str) -> None:
     """Skip the test with ``reason`` unless ``condition``; in CI, fail instead.
 
@@ -67,3 +80,4 @@ def site(browser):  # no browser, no build: skip or (in CI) fail first
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+

@@ -19,7 +19,7 @@ import pytest
 from loss_casebook.classroom import grade
 from loss_casebook.classroom.checkers import NOT_SOLVED, VERDICT_MIME
 from loss_casebook.classroom.sandbox import SandboxError, check_sandbox
-from test_grade import C1, C2, LABELS, OK, RIGHT, TYPICAL, _before, _checker_cell, _edit, _handout
+from test_grade import C1, C2, LABELS, OK, RIGHT, TYPICAL, _before, _edit, _handout
 
 HOME_FILE = pathlib.Path.home() / "loss-casebook-grader-escape.txt"
 

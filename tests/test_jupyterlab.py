@@ -20,6 +20,8 @@ import urllib.request
 
 import pytest
 
+from conftest import default_kernels
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CHAPTER = ROOT / "book" / "case2" / "05-exercises.ipynb"
 VERDICT_STARTS = ("Correct", "Not solved yet")
@@ -45,7 +47,8 @@ def lab(tmp_path_factory):
          "--LabApp.extension_manager=readonly",
          *(["--allow-root"] if os.geteuid() == 0 else [])],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=folder,
-        env={**os.environ, "JUPYTER_CONFIG_DIR": str(folder / ".config")})
+        env={**default_kernels(dict(os.environ)),
+             "JUPYTER_CONFIG_DIR": str(folder / ".config")})
     base = f"http://127.0.0.1:{port}"
     for _ in range(120):
         if proc.poll() is not None:

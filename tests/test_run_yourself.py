@@ -20,6 +20,8 @@ import urllib.parse
 
 import nbformat
 import pytest
+
+from conftest import default_kernels
 from nbclient import NotebookClient
 from nbconvert.preprocessors import ClearOutputPreprocessor
 from nbclient.exceptions import CellExecutionError
@@ -56,6 +58,10 @@ def _kernel(tmp: pathlib.Path, python: pathlib.Path, monkeypatch) -> str:
         "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "reader", "language": "python"}))
     monkeypatch.setenv("JUPYTER_PATH", str(tmp / "jupyter"))
+    for name, value in default_kernels({}).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("TF_NUM_INTRAOP_THREADS", raising=False)
+    monkeypatch.delenv("TF_NUM_INTEROP_THREADS", raising=False)
     return "reader"
 
 

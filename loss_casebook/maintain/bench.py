@@ -1,11 +1,14 @@
 """Benchmark report: ``python -m loss_casebook.maintain.bench [--readme README.md]``.
 
-Run it in the book's folder (the one with ``_toc.yml``). Times, on a clean
-execution cache, each chapter's execution (nbclient, one fresh kernel per
-notebook) and the whole ``jupyter-book build .`` of a copy of the book, then a
-rebuild after a prose-only edit, which must hit the execution cache. Each step
-runs in its own child process, so its peak memory (the largest resident set of
-any process in the step, the kernel included) is its own.
+Run it in the book's folder (the one with ``_toc.yml``). Times each chapter's
+execution alone (nbclient, one fresh kernel per notebook); then, on a copy of
+the book: the full re-execution a maintainer runs
+(``python -m loss_casebook.maintain.execute``, two chapters at a time), the
+reader's way from a clone to the site (a new venv, ``pip install -r
+requirements.txt`` with this machine's pip cache, ``jupyter-book build .``),
+and a rebuild after a prose-only edit. Each step runs in its own child
+process, so its peak memory (the largest resident set of any process in the
+step, the kernel included) is its own.
 
 Prints a Markdown table that says when and on what machine it was measured.
 With ``--readme PATH`` it also replaces the table between the lines
@@ -16,6 +19,7 @@ else. A report, not a test.
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import resource
 import shutil
@@ -49,6 +53,14 @@ def _run_step(kind: str, target: str) -> None:
         nb = nbformat.read(path, as_version=4)
         NotebookClient(nb, timeout=600,
                        resources={"metadata": {"path": str(path.parent)}}).execute()
+    elif kind == "execute":
+        subprocess.run([sys.executable, "-m", "loss_casebook.maintain.execute", "--book",
+                        target], check=True, capture_output=True, cwd=target)
+    elif kind == "reader":  # the README's two commands, in a fresh venv
+        subprocess.run(["bash", "-c", "python3 -m venv .venv && source .venv/bin/activate && "
+                        "pip install -q -r requirements.txt && jupyter-book build ."],
+                       check=True, capture_output=True, cwd=target,
+                       env={k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"})
     else:
         jb = pathlib.Path(sys.executable).parent / "jupyter-book"
         subprocess.run([str(jb), "build", target], check=True, capture_output=True)
@@ -118,7 +130,10 @@ def measure(root: pathlib.Path) -> list[tuple[str, float, float]]:
         copy = pathlib.Path(tmp) / "book"
         shutil.copytree(root, copy, ignore=shutil.ignore_patterns(
             "_build", ".venv", "venv", ".git", "*.egg-info", ".pytest_cache"))
-        rows.append(("cold build (jupyter-book build .)", *_step("build", str(copy))))
+        rows.append(("full re-execution (maintain.execute, 2 at a time)",
+                     *_step("execute", str(copy))))
+        rows.append(("reader: new venv, pip install, jupyter-book build .",
+                     *_step("reader", str(copy))))
         _edit_prose(copy / "book" / "case1" / "03-explained.ipynb")
         rows.append(("rebuild after a prose-only edit", *_step("build", str(copy))))
     return rows

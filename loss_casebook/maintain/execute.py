@@ -1,0 +1,124 @@
+"""Re-execute chapters and store their outputs: ``python -m loss_casebook.maintain.execute``.
+
+What a maintainer runs after changing a chapter's code or the package. Every
+chapter listed in ``_toc.yml`` (or only the notebooks named) is executed by
+nbclient in a fresh kernel, in the notebook's own folder, on the book's
+default kernels (``TF_ENABLE_ONEDNN_OPTS=0``, TensorFlow's own thread count),
+``--jobs`` at a time, and written back with its outputs. Each notebook is
+stamped with :func:`code_digest` of its code, so that a test can tell when
+code changed without its outputs being regenerated
+(``tests/test_stale_outputs.py``).
+
+A notebook that fails to execute is left unchanged and named, with its error,
+in one line; the command then exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import pathlib
+import re
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+#: Where the digest lives in a notebook's metadata.
+STAMP = "loss_casebook"
+
+
+class ExecuteError(Exception):
+    """A problem the user can fix, in one sentence."""
+
+
+def code_digest(nb: dict) -> str:
+    """SHA-256 of a notebook's code cells (their sources and tags), in order."""
+    h = hashlib.sha256()
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        tags = sorted(cell.get("metadata", {}).get("tags", []))
+        h.update(json.dumps([source, tags]).encode())
+    return h.hexdigest()
+
+
+def stamped_digest(nb: dict) -> str | None:
+    """The digest stored when the notebook was last executed, or None."""
+    return nb.get("metadata", {}).get(STAMP, {}).get("code_sha256")
+
+
+def chapters(book: pathlib.Path) -> list[pathlib.Path]:
+    """Every notebook ``_toc.yml`` lists, in its order."""
+    toc = book / "_toc.yml"
+    if not toc.is_file():
+        raise ExecuteError(f"{book} has no _toc.yml; run this in the book's folder or give --book.")
+    names = re.findall(r"(?:file|root):\s*(\S+)", toc.read_text())
+    return [book / f"{n}.ipynb" for n in names if (book / f"{n}.ipynb").is_file()]
+
+
+def default_kernels() -> None:
+    """The kernels the committed outputs come from (see loss_casebook.repro)."""
+    os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
+    os.environ.pop("TF_NUM_INTRAOP_THREADS", None)
+    os.environ.pop("TF_NUM_INTEROP_THREADS", None)
+
+
+def execute(path: str, timeout: float = 600.0) -> tuple[str, float, str | None]:
+    """Execute one notebook in place; return (path, seconds, error or None)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    default_kernels()
+    nb_path = pathlib.Path(path)
+    nb = nbformat.read(nb_path, as_version=4)
+    start = time.perf_counter()
+    try:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(nb_path.parent)}}).execute()
+    except Exception as exc:  # reported in one line; the file stays as it was
+        first = (str(exc).strip().splitlines() or [""])[-1][:200]
+        return path, time.perf_counter() - start, f"{type(exc).__name__}: {first}"
+    nb.metadata.setdefault(STAMP, {})["code_sha256"] = code_digest(nb)
+    nbformat.write(nb, nb_path)
+    return path, time.perf_counter() - start, None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m loss_casebook.maintain.execute",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("notebooks", nargs="*", type=pathlib.Path,
+                        help="notebooks to execute (default: every chapter in _toc.yml)")
+    parser.add_argument("--book", type=pathlib.Path, default=pathlib.Path("."),
+                        help="the book's folder (default: here)")
+    parser.add_argument("--jobs", type=int, default=2, help="notebooks at once (default 2)")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per cell")
+    args = parser.parse_args(argv)
+    try:
+        if args.jobs < 1 or args.timeout <= 0:
+            raise ExecuteError("--jobs must be at least 1 and --timeout positive.")
+        paths = args.notebooks or chapters(args.book.resolve())
+        missing = [str(p) for p in paths if not p.is_file() or p.suffix != ".ipynb"]
+        if missing:
+            raise ExecuteError(f"not a notebook: {', '.join(missing)}.")
+    except ExecuteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    start, failed = time.perf_counter(), 0
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        futures = [pool.submit(execute, str(p), args.timeout) for p in paths]
+        for fut in as_completed(futures):
+            path, seconds, error = fut.result()
+            failed += error is not None
+            print(f"{seconds:6.1f} s  {path}" + (f"  FAILED: {error}" if error else ""),
+                  flush=True)
+    print(f"executed {len(paths) - failed} of {len(paths)} notebooks in "
+          f"{time.perf_counter() - start:.0f} s with {args.jobs} at a time.")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
