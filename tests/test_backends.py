@@ -85,7 +85,7 @@ def test_require_all_fails_only_in_ci(monkeypatch):
 
 @pytest.mark.parametrize("args, word", [
     (("case2", "theano"), "backend must be one of"),
-    (("case3", "jax"), "unknown experiment"),
+    (("no-such-case", "jax"), "unknown experiment"),
     (([], "jax"), "at least one"),
 ])
 def test_run_rejects_bad_arguments(args, word):
