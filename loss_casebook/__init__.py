@@ -16,6 +16,12 @@ before TensorFlow is first imported.
 * :mod:`loss_casebook.nanbirth` -- where case 2's first NaN is born, batch by batch.
 * :mod:`loss_casebook.plotting` -- small matplotlib helpers.
 * :mod:`loss_casebook.nbcheck` -- check the error a ``raises-exception`` cell raised.
+* :mod:`loss_casebook.errorindex` -- the error index, ``errors.toml``: every message
+  and symptom the book explains, its wordings, causes and chapter sections.
+* :mod:`loss_casebook.explain` -- ``python -m loss_casebook.explain``: a pasted log in,
+  the matching entries out.
+* :mod:`loss_casebook.watch` -- ``SymptomWatch``, a Keras 3 callback that prints the
+  index's entry when ``fit`` shows its symptom.
 * :mod:`loss_casebook.backends` -- run the cases under each Keras 3 backend, one
   process each; its ``experiments`` hold one module per case.
 

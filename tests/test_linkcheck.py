@@ -153,9 +153,7 @@ def test_the_books_links_into_installed_packages_resolve(capsys):
     """
     code = linkcheck.main(_wheels())
     out = capsys.readouterr().out
-    assert code == 0, out
-    checked_elsewhere = ("keras-team/tf-keras", "pytorch/pytorch", "keras-team/keras/blob/2.")
-    assert all(any(k in line for k in checked_elsewhere) for line in out.splitlines()), out
+    assert code == 0, "\n".join(line for line in out.splitlines() if "not checked" not in line)
 
 
 def test_a_broken_link_in_a_chapter_fails_the_offline_check(tmp_path, capsys):

@@ -97,3 +97,97 @@ def test_code_fits_the_page(site, browser):
                         .reduce((a, b) => (b.length > a.length ? b : a)))""")]
     page.close()
     assert wide == [], "code lines wider than the page:\n" + "\n".join(wide)
+
+
+# ---------------------------------------------------------------- Find your error
+
+def _pasted():
+    """(entry id, how, text): every text and variant of the index, as readers paste it."""
+    from test_explain import REWRITES
+
+    from loss_casebook import errorindex
+
+    return [(e.id, how, rewrite(p)) for e in errorindex.load() for p in e.patterns
+            for how, rewrite in REWRITES.items()]
+
+
+def _entry_hits(page, selector):
+    return page.eval_on_selector_all(selector, "els => els.map(e => e.dataset.entry)")
+
+
+def test_the_paste_box_finds_every_variant(site, browser):
+    """Typed into the page's paste box, each variant lists its entry among the first 3."""
+    page = browser.new_page()
+    page.goto(f"{site}/book/find-your-error.html", wait_until="networkidle")
+    lost = []
+    for eid, how, text in _pasted():
+        page.fill("#error-paste-input", text)
+        page.wait_for_selector("#error-paste-results[data-state]")
+        hits = _entry_hits(page, "#error-paste-results a.error-index-hit")
+        if eid not in hits[:3]:
+            lost.append((eid, how, text[:60], hits))
+    page.fill("#error-paste-input", "ValueError: Shapes (None, 10) and (None, 1) are incompatible")
+    assert page.get_attribute("#error-paste-results", "data-state") == "none"
+    page.close()
+    assert lost == [], lost
+
+
+def test_site_search_finds_every_variant(site, browser):
+    """A pasted message in the site's search: its entry is among the first 3 results.
+
+    Sphinx's search needs every word of the query on a page, so a reader's
+    own names and numbers find nothing there; the page's script lists the
+    matching entries above Sphinx's results (#error-index-results).
+    """
+    page = browser.new_page()
+    lost = []
+    for eid, how, text in _pasted():
+        page.goto(f"{site}/search.html?q={urllib.parse.quote(text)}")
+        page.wait_for_selector("#error-index-results", state="attached", timeout=30_000)
+        hits = _entry_hits(page, "#error-index-results a.error-index-hit")
+        if eid not in hits[:3]:
+            lost.append((eid, how, text[:60], hits))
+    page.goto(f"{site}/search.html?q=hello+world")
+    page.wait_for_selector("#error-index-results", state="attached")
+    assert page.get_attribute("#error-index-results", "data-state") == "none"
+    page.close()
+    assert lost == [], lost
+
+
+def test_the_search_box_takes_a_typed_message(site, browser):
+    """Typed into the theme's search box and sent with Enter, as a reader does."""
+    from loss_casebook import errorindex
+
+    page = browser.new_page(viewport=WIDE)
+    lost = []
+    for entry in errorindex.load():
+        text = entry.texts[0].text
+        page.goto(f"{site}/book/intro.html", wait_until="networkidle")
+        page.locator("button.search-button__button").first.click()
+        box = page.locator("form.bd-search input[name=q]").first
+        box.fill(text)
+        box.press("Enter")
+        page.wait_for_selector("#error-index-results", state="attached", timeout=30_000)
+        hits = _entry_hits(page, "#error-index-results a.error-index-hit")
+        if entry.id not in hits[:3]:
+            lost.append((entry.id, text, hits))
+    page.close()
+    assert lost == [], lost
+
+
+def test_sphinx_search_finds_the_page_for_each_exact_text(site, browser):
+    """Sphinx's own index: the words of each exact text find Find your error."""
+    from loss_casebook import errorindex
+
+    page = browser.new_page()
+    lost = []
+    for entry in errorindex.load():
+        for t in entry.texts:
+            page.goto(f"{site}/search.html?q={urllib.parse.quote(t.text)}")
+            page.wait_for_selector("#search-results .search-summary", timeout=30_000)
+            links = page.eval_on_selector_all("#search-results ul li a",
+                                              "els => els.map(e => e.href)")
+            if not any("/book/find-your-error.html" in h for h in links):
+                lost.append((entry.id, t.text, links[:3]))
+    page.close()
+    assert lost == [], lost

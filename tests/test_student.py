@@ -10,9 +10,12 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from loss_casebook.classroom.checkers import EXERCISES
 from loss_casebook.classroom.student import StudentCopyError, find_book, make_student_copies
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+#: Every exercise notebook, in the book's order, as the student copies name them.
+NOTEBOOKS = list(dict.fromkeys(ex.notebook for ex in EXERCISES.values()))
 
 
 def _student(*args, cwd):
@@ -28,18 +31,17 @@ def _hashes(folder):
 def _checkout(where: pathlib.Path, marker: str) -> pathlib.Path:
     """A minimal copy of the book (its _toc.yml and exercise notebooks), marked."""
     shutil.copy(ROOT / "_toc.yml", where / "_toc.yml")
-    for case in ("case1", "case2"):
-        (where / "book" / case).mkdir(parents=True)
-        nb = nbformat.read(ROOT / "book" / case / "05-exercises.ipynb", as_version=4)
+    for rel in NOTEBOOKS:
+        (where / "book" / rel).parent.mkdir(parents=True, exist_ok=True)
+        nb = nbformat.read(ROOT / "book" / rel, as_version=4)
         nb.cells.insert(0, nbformat.v4.new_markdown_cell(marker))
-        nbformat.write(nb, where / "book" / case / "05-exercises.ipynb")
+        nbformat.write(nb, where / "book" / rel)
     return where
 
 
 def test_copies_have_no_solution_cells_and_no_outputs(tmp_path):
     paths = make_student_copies(tmp_path, ROOT)
-    assert [p.relative_to(tmp_path).as_posix() for p in paths] == [
-        "case1/05-exercises.ipynb", "case2/05-exercises.ipynb"]
+    assert [p.relative_to(tmp_path).as_posix() for p in paths] == NOTEBOOKS
     for p in paths:
         nb = nbformat.read(p, as_version=4)
         assert not [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
@@ -117,7 +119,7 @@ def test_two_checkouts(tmp_path):
 def test_command_line(tmp_path):
     run = _student(tmp_path / "out", cwd=ROOT)
     assert run.returncode == 0, run.stderr
-    assert len(run.stdout.split()) == 2
+    assert len(run.stdout.split()) == len(NOTEBOOKS)
     again = _student(tmp_path / "out", cwd=ROOT)
     assert again.returncode == 2 and "--force" in again.stderr and again.stdout == ""
     assert again.stderr.count("\n") == 1

@@ -1,0 +1,133 @@
+"""Sphinx extension: the page *Find your error*, generated from the error index.
+
+The directive ``{error-index}`` turns :mod:`loss_casebook.errorindex`'s
+``errors.toml`` into MyST text and parses it in place, so that its ``{doc}``
+links resolve and every text and variant is in Sphinx's search index. Each
+entry gets the target ``err-<id>``.
+
+Sphinx's search needs every word of a query on a page, so a reader's own
+metric name, numbers or path would find nothing. The extension therefore also
+serves the index as data (``_static/error-index-data.js``) with the matcher
+of :mod:`loss_casebook.explain` ported to JavaScript (``errorsearch.js``): a
+paste box on the page, and on the search page a short list of the entries
+that match the query, above Sphinx's own results. Both are local files; they
+work offline.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+from typing import Any
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.util.docutils import SphinxDirective
+
+from loss_casebook import errorindex, explain
+from loss_casebook.errorindex import Entry
+
+HERE = pathlib.Path(__file__).parent
+SCRIPT = HERE / "errorsearch.js"
+PASTE_BOX = """<div id="error-paste" class="error-paste">
+<label for="error-paste-input"><strong>Paste your message</strong> (or a whole
+log or traceback); the matching entries appear below, best first.</label>
+<textarea id="error-paste-input" rows="4" style="width:100%"
+ placeholder="e.g. WARNING:tensorflow:Can save best model only with val_f1 available, skipping."></textarea>
+<ol id="error-paste-results"></ol>
+</div>"""
+
+
+def code(text: str) -> str:
+    """``text`` as one MyST inline code span, whitespace collapsed."""
+    text = " ".join(text.split())
+    longest = max((len(r) for r in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def doc(name: str) -> str:
+    """A ``{doc}`` link to the chapter ``name`` (relative to ``book/``)."""
+    return f"{{doc}}`/book/{name}`"
+
+
+def entry_markdown(entry: Entry) -> list[str]:
+    """The MyST lines of one entry of the page."""
+
+    lines = [f"(err-{entry.id})=", f"### {entry.title}", ""]
+    lines.append(f"*{entry.kind}*, printed as:")
+    lines.append("")
+    for t in entry.texts:
+        where = f" (shown in {doc(t.chapter)})" if t.chapter else ""
+        lines.append(f"- {code(t.text)} by {t.printed_by}{where}")
+    lines.append("")
+    if entry.variants:
+        lines.append("Also pasted as: " + " · ".join(code(v) for v in entry.variants))
+        lines.append("")
+    head = "Cause:" if len(entry.causes) == 1 else f"{len(entry.causes)} causes:"
+    lines += [head, ""]
+    for n, c in enumerate(entry.causes, 1):
+        also = ""
+        if c.also:
+            also = " See also " + ", ".join(doc(d) for d in c.also) + "."
+        lines.append(f"{n}. {c.cause} Reproduced in {doc(c.doc)}, section "
+                     f"*{c.section}*. **Fix:** {c.fix}{also}")
+    lines.append("")
+    return lines
+
+
+class ErrorIndexDirective(SphinxDirective):
+    """``{error-index}``: every entry of the error index, then nothing else."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        path = self.env.config.error_index_path or None
+        entries = errorindex.load(path)
+        self.env.note_dependency(str(pathlib.Path(path or errorindex.INDEX).resolve()))
+        lines: list[str] = []
+        for entry in entries:
+            lines += entry_markdown(entry)
+        container = nodes.container(classes=["error-index"])
+        container += nodes.raw("", PASTE_BOX, format="html")
+        self.state.nested_parse(StringList(lines, source="errors.toml"),
+                                self.content_offset, container)
+        return [container]
+
+
+def page_data(entries: list[Entry], page: str = "book/find-your-error.html") -> dict[str, Any]:
+    """What ``error-index-data.js`` holds: entries, their links and the matcher's settings."""
+    return {
+        "page": page,
+        "share": explain.SHARE,
+        "stop": sorted(explain.STOP),
+        "entries": [{
+            "id": e.id, "title": e.title, "kind": e.kind,
+            "anchor": f"err-{e.id}",
+            "docs": [c.html for c in e.causes],
+            "patterns": list(e.patterns),
+        } for e in entries],
+    }
+
+
+def _write_static(app, config) -> None:
+    """``config-inited``: write the data and the matcher into a static folder."""
+    static = pathlib.Path(app.outdir).parent / "errorindex-static"
+    static.mkdir(parents=True, exist_ok=True)
+    data = page_data(errorindex.load(config.error_index_path or None))
+    (static / "error-index-data.js").write_text(
+        "window.LOSS_CASEBOOK_ERRORS = " + json.dumps(data, indent=1) + ";\n", encoding="utf-8")
+    (static / "errorsearch.js").write_text(SCRIPT.read_text(encoding="utf-8"), encoding="utf-8")
+    if str(static) not in config.html_static_path:
+        config.html_static_path.append(str(static))
+
+
+def setup(app) -> dict[str, Any]:
+    app.add_config_value("error_index_path", "", "env")
+    app.add_directive("error-index", ErrorIndexDirective)
+    app.connect("config-inited", _write_static)
+    app.add_js_file("error-index-data.js")
+    app.add_js_file("errorsearch.js")
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
