@@ -193,3 +193,96 @@ def char_ids(strings: list[str], length: int | None = None, vocab: int = 256) ->
         raise ValueError(f"vocab must be at least 2 (0 is padding), got {vocab}.")
     points = encode_code_points(strings, length)[..., 0]
     return np.minimum(points, vocab - 1).astype(np.int32)
+
+
+def duplicate_pairs(
+    n: int = 512,
+    dim: int = 16,
+    *,
+    identities: int = 20,
+    duplicates: float = 0.25,
+    noise: float = 0.3,
+    nuisance: float = 1.0,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of feature vectors for case 3, some of them exact duplicates.
+
+    Each vector is the prototype of one of ``identities`` random identities
+    plus Gaussian noise, in its first quarter of components (at least one);
+    the other components are independent Gaussian nuisance, the same for no
+    two vectors, so that the raw Euclidean distance tells pairs apart poorly
+    and a model has to learn which components matter. A similar pair (label ``1``) holds two vectors of the
+    same identity; a fraction ``duplicates`` of the similar pairs are the
+    *same* vector twice, as a dataset with repeated records, padding or empty
+    inputs has. A dissimilar pair (label ``0``) holds vectors of two different
+    identities. A Siamese model maps a duplicate to two identical embeddings,
+    at Euclidean distance exactly 0.
+
+    Parameters
+    ----------
+    n:
+        Number of pairs (even: half similar, half dissimilar).
+    dim:
+        Size of each vector.
+    identities:
+        Number of identities (at least 2).
+    duplicates:
+        Fraction in [0, 1] of the similar pairs that are exact duplicates.
+    noise:
+        Standard deviation of the noise around each prototype (positive).
+    nuisance:
+        Standard deviation of the nuisance components (positive).
+    seed:
+        Seed of the generator.
+
+    Returns
+    -------
+    left, right, labels:
+        Two ``float32`` arrays of shape ``(n, dim)`` and an ``int`` array of
+        ``n`` labels, shuffled together.
+
+    Raises
+    ------
+    ValueError
+        If a size is not a positive integer, ``n`` is odd, ``identities`` is
+        below 2, ``duplicates`` is outside [0, 1] or ``noise`` or
+        ``nuisance`` is not positive.
+    """
+    n = _check_positive_int("n", n)
+    if n % 2:
+        raise ValueError(f"n must be even (half similar, half dissimilar), got {n}.")
+    dim = _check_positive_int("dim", dim)
+    identities = _check_positive_int("identities", identities)
+    if identities < 2:
+        raise ValueError(f"identities must be at least 2, got {identities}.")
+    if isinstance(duplicates, bool) or not (
+        isinstance(duplicates, (int, float)) and 0 <= duplicates <= 1
+    ):
+        raise ValueError(f"duplicates must be a number in [0, 1], got {duplicates!r}.")
+    for name, value in (("noise", noise), ("nuisance", nuisance)):
+        if isinstance(value, bool) or not (
+            isinstance(value, (int, float)) and np.isfinite(value) and value > 0
+        ):
+            raise ValueError(f"{name} must be a positive number, got {value!r}.")
+    rng = np.random.default_rng(seed)
+    signal = max(1, dim // 4)
+    prototypes = rng.normal(size=(identities, signal))
+    half = n // 2
+    same = rng.integers(identities, size=half)
+    first = rng.integers(identities, size=half)
+    other = (first + rng.integers(1, identities, size=half)) % identities
+
+    def item(ids: np.ndarray) -> np.ndarray:
+        meaning = prototypes[ids] + noise * rng.normal(size=(len(ids), signal))
+        extra = nuisance * rng.normal(size=(len(ids), dim - signal))
+        return np.concatenate([meaning, extra], axis=1)
+
+    sim_left, sim_right = item(same), item(same)
+    dup = rng.random(half) < duplicates
+    sim_right[dup] = sim_left[dup]
+    left = np.concatenate([sim_left, item(first)])
+    right = np.concatenate([sim_right, item(other)])
+    labels = np.concatenate([np.ones(half, int), np.zeros(half, int)])
+    order = rng.permutation(n)
+    return (left[order].astype(np.float32), right[order].astype(np.float32),
+            labels[order])
