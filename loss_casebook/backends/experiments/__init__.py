@@ -18,11 +18,19 @@ from typing import Any
 
 from loss_casebook.backends.experiments.case1 import case1
 from loss_casebook.backends.experiments.case2 import case2
+from loss_casebook.backends.experiments.case3 import case3
+from loss_casebook.backends.experiments.case4 import case4
+from loss_casebook.backends.experiments.case5 import case5
+from loss_casebook.backends.experiments.case6 import case6
 from loss_casebook.backends.experiments.package import package_check
 
 #: The experiments :func:`loss_casebook.backends.run` can run, by name.
 EXPERIMENTS: dict[str, Callable[..., dict[str, Any]]] = {
     "case1": case1,
     "case2": case2,
+    "case3": case3,
+    "case4": case4,
+    "case5": case5,
+    "case6": case6,
     "package": package_check,
 }

@@ -1,0 +1,87 @@
+"""Case 6: the experiment's data, JAX's zero row, the exercises' checkers."""
+
+import importlib
+import numpy as np
+import pytest
+
+# the package re-exports the function case6, so import the module by its full name
+experiment = importlib.import_module("loss_casebook.backends.experiments.case6")
+from loss_casebook.classroom.checkers import case6, feedback
+
+
+def test_class_data_is_seeded_and_marks_void_rows_only():
+    x, y, void = experiment.class_data(200, classes=4, void=0.2, seed=0)
+    x2, y2, void2 = experiment.class_data(200, classes=4, void=0.2, seed=0)
+    assert np.array_equal(x, x2) and np.array_equal(void, void2)
+    assert set(np.unique(y)) <= {0, 1, 2, 3}
+    keep = void != 255
+    assert np.array_equal(void[keep], y[keep]) and 0.1 < (~keep).mean() < 0.3
+
+
+def test_jax_one_hot_gives_a_zero_row_outside_the_range():
+    jax = pytest.importorskip("jax")
+    rows = np.asarray(jax.nn.one_hot(np.array([4, 255, -1, 0]), 4))
+    assert (rows[:3] == 0).all() and rows[3].tolist() == [1, 0, 0, 0]
+
+
+@pytest.mark.parametrize("check", [case6.check_means, case6.check_backend_labels,
+                                   case6.check_fixed_labels])
+def test_unsolved_is_reported_not_raised(check):
+    fb = check(None)
+    assert not fb and str(fb) == feedback.NOT_SOLVED
+
+
+@pytest.mark.parametrize("answer, ok, words", [
+    ([0.375, 0.5], True, "Correct"),
+    ((0.375, 0.5), True, "Correct"),
+    ([0.5, 0.5], False, "still count"),
+    ([0.375, 0.375], False, "6 valid"),
+    ([1.0, 2.0], False, "divide by the pixels counted"),
+    ([0.375], False, "two numbers"),
+    (["0.375", "0.5"], False, "two numbers"),
+    ([float("nan"), 0.5], False, "finite"),
+])
+def test_check_means(answer, ok, words):
+    fb = case6.check_means(answer)
+    assert bool(fb) is ok and words in fb
+
+
+@pytest.mark.parametrize("answer, ok, words", [
+    (["raises", "ignores", "raises"], True, "Correct"),
+    (["ignores", "ignores", "raises"], False, "Not for tensorflow"),
+    (["raises", "raises", "raises"], False, "Not for jax"),
+    (["raises", "ignores", "ignores"], False, "Not for torch"),
+    (["raises", "nan", "raises"], False, "Use only"),
+    ("raises", False, "three words"),
+])
+def test_check_backend_labels(answer, ok, words):
+    fb = case6.check_backend_labels(answer)
+    assert bool(fb) is ok and words in fb
+
+
+@pytest.mark.parametrize("answer, ok, words", [
+    ([0, 3, 1, 255, 2, 3, 255, 0], True, "Correct"),
+    (np.array([0, 3, 1, 255, 2, 3, 255, 0]), True, "Correct"),
+    (case6.LABELS, False, "1-based"),
+    ([0, 3, 1, 254, 2, 3, 254, 0], False, "254"),
+    ([0, 3, 1, 0, 2, 3, 0, 0], False, "keep 255"),
+    ([1, 2], False, "8 numbers"),
+    ("abc", False, "numbers"),
+])
+def test_check_fixed_labels(answer, ok, words):
+    fb = case6.check_fixed_labels(answer)
+    assert bool(fb) is ok and words in fb
+
+
+def test_exercises_are_registered_in_their_notebook():
+    import pathlib
+
+    import nbformat
+    root = pathlib.Path(__file__).resolve().parents[1] / "book"
+    labels = [k for k, e in feedback.EXERCISES.items() if e.notebook.startswith("case6/")]
+    assert labels == ["ex-c6-mean", "ex-c6-backend", "ex-c6-fix"]
+    text = "\n".join(c.source for c in nbformat.read(root / "case6/03-exercises.ipynb", 4).cells)
+    for label in labels:
+        ex = feedback.EXERCISES[label]
+        assert f":label: {label}" in text and f"{ex.answer} = None" in text
+        assert f"{ex.checker.__name__}({ex.answer})" in text
