@@ -141,7 +141,9 @@ def test_site_search_finds_every_variant(site, browser):
     """
     page = browser.new_page()
     lost = []
-    for eid, how, text in _pasted():
+    # the page runs the paste box's matcher (tested on every form above): here
+    # each pattern once, changed as readers change it most (other numbers)
+    for eid, how, text in [t for t in _pasted() if t[1] == "other numbers"]:
         page.goto(f"{site}/search.html?q={urllib.parse.quote(text)}")
         page.wait_for_selector("#error-index-results", state="attached", timeout=30_000)
         hits = _entry_hits(page, "#error-index-results a.error-index-hit")
