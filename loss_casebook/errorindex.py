@@ -90,7 +90,7 @@ class Entry:
 def slug(heading: str) -> str:
     """The id docutils gives a section titled ``heading`` (``make_id``, ASCII)."""
     s = re.sub(r"[^a-z0-9]+", "-", heading.lower())
-    return s.strip("-")
+    return re.sub(r"^[-0-9]+|-+$", "", s)  # as make_id: no leading digits
 
 
 def _str(where: str, table: dict[str, Any], key: str, *, required: bool = True) -> str | None:

@@ -114,3 +114,13 @@ def test_explain_never_imports_tensorflow():
             "print([m for m in ('tensorflow', 'keras', 'torch', 'jax') if m in sys.modules])")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.stdout.strip() == "[]", run.stderr
+
+
+@pytest.mark.parametrize("heading", ["1-based ids on JAX: a silent shift", "On every backend",
+                                     "The fix: targets in [0, 1]", "`Dense(1, softmax)`"])
+def test_section_links_use_the_ids_docutils_gives(heading):
+    from docutils.nodes import make_id
+
+    from loss_casebook.errorindex import slug
+
+    assert slug(heading) == make_id(heading)
