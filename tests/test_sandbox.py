@@ -212,3 +212,16 @@ def test_check_sandbox_needs_linux(monkeypatch):
     monkeypatch.setattr(sys, "platform", "darwin")
     with pytest.raises(sandbox.SandboxError, match="--no-sandbox"):
         sandbox.check_sandbox()
+
+
+def test_a_python_below_tmp_stays_visible_in_the_sandbox(monkeypatch, tmp_path):
+    """A CI clone or venv below /tmp must not vanish under the sandbox's fresh /tmp."""
+    venv = tmp_path / "venv"
+    (venv / "lib").mkdir(parents=True)
+    monkeypatch.setattr(sandbox.sys, "prefix", str(venv))
+    monkeypatch.setattr(sandbox.sys, "path", [*sandbox.sys.path, str(venv / "lib")])
+    kept = sandbox.needed_folders()
+    assert str(venv.resolve()) in kept and str((venv / "lib").resolve()) not in kept
+    argv = sandbox.bwrap_argv(tmp_path / "scratch")
+    at = argv.index("--ro-bind", argv.index("/tmp"))
+    assert argv[at + 1] == str(venv.resolve())

@@ -52,6 +52,28 @@ class SandboxError(Exception):
     """A one-sentence reason why the sandbox cannot start."""
 
 
+#: Folders that the sandbox replaces with its own, empty ones.
+_FRESH = ("/tmp", "/dev")
+
+
+def _under(path: str, top: str) -> bool:
+    return path == top or path.startswith(top.rstrip("/") + "/")
+
+
+def needed_folders() -> list[str]:
+    """Where this Python, its packages and this package live, if a fresh /tmp would hide them.
+
+    A venv or a checkout below /tmp (a CI clone, say) must stay visible,
+    read-only, to the kernel; the outermost such folders are returned.
+    """
+    here = pathlib.Path(__file__).resolve().parents[2]  # the folder holding loss_casebook
+    wanted = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(here),
+              os.path.dirname(os.path.realpath(sys.executable)), *sys.path}
+    found = sorted(os.path.realpath(p) for p in wanted if p and os.path.isdir(p))
+    hidden = [p for p in found if any(_under(p, top) for top in _FRESH)]
+    return [p for p in hidden if not any(q != p and _under(p, q) for q in hidden)]
+
+
 def bwrap_argv(scratch: pathlib.Path, hide: Sequence[pathlib.Path] = ()) -> list[str]:
     """bwrap's options (up to its ``--``) for a kernel confined to ``scratch``.
 
@@ -59,6 +81,7 @@ def bwrap_argv(scratch: pathlib.Path, hide: Sequence[pathlib.Path] = ()) -> list
     """
     s = str(scratch)
     hidden = [str(pathlib.Path(h).resolve()) for h in hide if pathlib.Path(h).is_dir()]
+    keep = needed_folders()
     return [
         BWRAP,
         "--ro-bind", "/", "/",
@@ -67,6 +90,7 @@ def bwrap_argv(scratch: pathlib.Path, hide: Sequence[pathlib.Path] = ()) -> list
         "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp",
         "--size", str(TMPFS_BYTES), "--tmpfs", "/dev/shm",
         "--remount-ro", "/dev",
+        *(a for k in keep for a in ("--ro-bind", k, k)),
         *(a for h in hidden for a in ("--size", "4096", "--tmpfs", h)),
         "--bind", s, s,  # after the tmpfs mounts, so a scratch folder below /tmp stays visible
         *(a for h in hidden for a in ("--remount-ro", h)),
