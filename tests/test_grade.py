@@ -86,9 +86,23 @@ def _edit(path, answers=None, change=None):
     nbformat.write(nb, path)
 
 
+#: The made-up class hands in cases 1 and 2; the later cases' notebooks are missing.
+LATER = [ex for ex in EXERCISES.values() if ex.notebook not in (C1, C2)]
+
+
+def _later_missing(student):
+    return [(student, ex.label, "missing notebook", f"no {ex.notebook} in the student's folder.")
+            for ex in LATER]
+
+
 def _handout(folder):
+    """Student copies of cases 1 and 2 in ``folder``; returns their two paths."""
     folder.mkdir(parents=True)
-    return make_student_copies(folder, ROOT)
+    paths = make_student_copies(folder, ROOT)
+    keep = [p for p in paths if p.relative_to(folder).as_posix() in (C1, C2)]
+    for p in set(paths) - set(keep):
+        p.unlink()
+    return keep
 
 
 def _before(label, cell):
@@ -142,7 +156,7 @@ def _rows(student, verdicts):
         for label in labels:
             verdict, message = verdicts.get(label, ("correct", OK[label][0]))
             out.append((student, label, verdict, message))
-    return out
+    return out + _later_missing(student)
 
 
 def _all(verdict, message, labels):
@@ -210,7 +224,7 @@ def test_grades_csv_rows(graded):
     assert tuple(rows[0]) == grade.HEADER
     got = [tuple(r) for r in rows[1:]]
     assert got == _expected()
-    assert len(got) == 80
+    assert len(got) == 10 * len(EXERCISES)
 
 
 def test_no_submission_file_changes(graded):
@@ -226,9 +240,10 @@ def test_feedback_and_skipped_files(graded):
     assert feedback == [f"{s}.md" for s in
                         ("ada", "ben", "cleo", "dan", "eve", "finn", "gus", "hal", "ivy", "jo")]
     ada = (graded["out"] / "feedback" / "ada.md").read_text()
-    assert ada.startswith("ada: 8 of 8 exercises correct.") and ada.count("\n") == 1
+    assert ada.startswith(f"ada: 8 of {len(EXERCISES)} exercises correct.")
+    assert ada.count("\n") == 1
     ben = (graded["out"] / "feedback" / "ben.md").read_text()
-    assert ben.startswith("ben: 0 of 8") and "Every sign is flipped" in ben
+    assert ben.startswith(f"ben: 0 of {len(EXERCISES)}") and "Every sign is flipped" in ben
     assert "skipped 1 file(s)" in graded["run"].stderr and "notes.txt" in graded["run"].stderr
     assert "Traceback" not in graded["run"].stderr
 
@@ -244,8 +259,10 @@ def test_plot_from_grades_csv(graded, tmp_path):
     assert run.returncode == 0, run.stderr
     assert png.read_bytes().startswith(b"\x89PNG")
     rates = grade.pass_rates(grade.read_grades(graded["out"] / "grades.csv"))
-    assert list(rates) == [label for labels in LABELS.values() for label in labels]
-    assert all(0 < r < 1 for r in rates.values())
+    assert list(rates) == list(EXERCISES)
+    handed_in = [label for labels in LABELS.values() for label in labels]
+    assert all(0 < rates[label] < 1 for label in handed_in)
+    assert all(rates[ex.label] == 0 for ex in LATER)
 
 
 def _grade(*args):

@@ -19,7 +19,8 @@ import pytest
 from loss_casebook.classroom import grade
 from loss_casebook.classroom.checkers import NOT_SOLVED, VERDICT_MIME
 from loss_casebook.classroom.sandbox import SandboxError, check_sandbox
-from test_grade import C1, C2, LABELS, OK, RIGHT, TYPICAL, _before, _edit, _handout
+from test_grade import (C1, C2, LABELS, OK, RIGHT, TYPICAL, _before, _edit, _handout,
+                        _later_missing)
 
 HOME_FILE = pathlib.Path.home() / "loss-casebook-grader-escape.txt"
 
@@ -142,7 +143,8 @@ def _expected():
         other = C2 if relpath == C1 else C1
         mine = [(student, label, *(verdicts or {}).get(label, ("correct", OK[label][0])))
                 for label in LABELS[relpath]]
-        return mine + _missing(student, other) if relpath == C1 else _missing(student, other) + mine
+        both = mine + _missing(student, other) if relpath == C1 else _missing(student, other) + mine
+        return both + _later_missing(student)
     not_solved = ("not solved", NOT_SOLVED)
     return [
         *rows("kim", C1, {label: not_solved for label in LABELS[C1]}),
