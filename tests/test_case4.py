@@ -95,15 +95,6 @@ def test_check_fixed_targets(answer, ok, words):
     assert bool(fb) is ok and words in fb
 
 
-def test_exercises_are_registered_in_their_notebook():
-    import pathlib
-
-    import nbformat
-    root = pathlib.Path(__file__).resolve().parents[1] / "book"
+def test_the_case4_exercises_in_order():
     labels = [k for k, e in feedback.EXERCISES.items() if e.notebook.startswith("case4/")]
     assert labels == ["ex-c4-floor", "ex-c4-backend", "ex-c4-fix"]
-    text = "\n".join(c.source for c in nbformat.read(root / "case4/03-exercises.ipynb", 4).cells)
-    for label in labels:
-        ex = feedback.EXERCISES[label]
-        assert f":label: {label}" in text and f"{ex.answer} = None" in text
-        assert f"{ex.checker.__name__}({ex.answer})" in text

@@ -3,10 +3,8 @@
 import importlib
 import math
 
-import nbformat
 import numpy as np
 import pytest
-from conftest import ROOT
 
 from loss_casebook.backends.experiments import EXPERIMENTS
 from loss_casebook.classroom.checkers import case5, feedback
@@ -80,15 +78,9 @@ def test_single_softmax_accuracy(answer, ok, says):
     assert bool(fb) is ok and says in fb
 
 
-def test_exercises_are_registered_in_their_notebook():
-    labels = [label for label, e in feedback.EXERCISES.items() if e.notebook.startswith("case5")]
+def test_the_case5_exercises_in_order():
+    labels = [k for k, e in feedback.EXERCISES.items() if e.notebook.startswith("case5/")]
     assert labels == ["ex-c5-floor", "ex-c5-backend", "ex-c5-pairs", "ex-c5-accuracy"]
-    nb = nbformat.read(ROOT / "book" / "case5" / "03-exercises.ipynb", as_version=4)
-    text = "\n".join(c.source for c in nb.cells)
-    for label in labels:
-        e = feedback.EXERCISES[label]
-        assert f":label: {label}" in text and f"{e.checker.__name__}(" in text
-        assert f"{e.answer} = None" in text
 
 
 def test_the_pairs_answer_matches_the_helper():

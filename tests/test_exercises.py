@@ -166,3 +166,19 @@ def test_feedback_carries_a_machine_readable_verdict():
     assert meta[feedback.VERDICT_MIME]["verdict"] == "wrong"
     _, meta = case1.check_loss_sign(None)._repr_mimebundle_()
     assert meta[feedback.VERDICT_MIME]["verdict"] == "not solved"
+
+
+@pytest.mark.parametrize("label", list(feedback.EXERCISES))
+def test_every_exercise_sits_in_its_notebook_as_the_grader_expects(label):
+    """Its directive, an answer cell the student copy leaves as None, and a checker call
+    on that variable: the grader takes the answer from that variable after that call."""
+    import pathlib
+
+    import nbformat
+
+    ex = feedback.EXERCISES[label]
+    book = pathlib.Path(__file__).resolve().parents[1] / "book"
+    text = "\n".join(c.source for c in nbformat.read(book / ex.notebook, as_version=4).cells)
+    assert f":label: {label}" in text
+    assert f"{ex.answer} = None" in text
+    assert f"{ex.checker.__name__}({ex.answer})" in text
