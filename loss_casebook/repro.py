@@ -66,6 +66,9 @@ def seed_everything(seed: int = 0) -> None:
         import tensorflow as tf
 
         _ = tf.keras.utils  # loads Keras (tf-keras or Keras 3) quietly as well
+        # Finding the devices calls cuInit, whose failure on a machine without
+        # a GPU TensorFlow reports on stderr ("failed call to cuInit").
+        tf.config.list_physical_devices()
     tf.keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
     # Library deprecation notices are not part of any lesson. Python-level

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -24,6 +25,18 @@ def test_seed_everything_makes_runs_repeatable_and_quiet():
     assert runs[0].returncode == 0, runs[0].stderr
     assert runs[0].stdout == runs[1].stdout
     assert "cuda" not in runs[0].stderr.lower()
+
+
+def test_seed_everything_finds_the_devices_quietly():
+    """The cuInit failure of a machine without a GPU is not printed, whatever the log level."""
+    code = ("from loss_casebook.repro import seed_everything\n"
+            "seed_everything(0)\n"
+            "import tensorflow as tf\n"
+            "print(len(tf.config.list_physical_devices('CPU')))\n")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "0"}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert run.returncode == 0 and run.stdout.strip() == "1", run.stderr
+    assert "cuinit" not in run.stderr.lower()
 
 
 def test_versions_reports_what_the_book_needs():
