@@ -2,6 +2,7 @@
 
 REQUEST is JSON ``{"experiments": [...], "params": {...}}``; the reply is one
 line on standard output, marked so that library chatter cannot be mistaken for it.
+A warm worker of :mod:`loss_casebook.backends.pool` calls :func:`answer` the same way.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from typing import Any
 from loss_casebook.backends.runner import _MARKER
 
 
-def _main(argv: list[str]) -> int:
-    """Child side of :func:`run`: one JSON request in, one marked JSON line out."""
-    request = json.loads(argv[0])
+def answer(request: dict[str, Any]) -> dict[str, Any]:
+    """Run the request's experiments here: ``{"data": ...}`` or ``{"error": "one sentence"}``."""
     try:
         import keras
 
@@ -29,10 +29,15 @@ def _main(argv: list[str]) -> int:
         data = {}
         for name in request["experiments"]:
             data[name] = EXPERIMENTS[name](**request["params"].get(name, {}))
-        reply: dict[str, Any] = {"data": data}
+        return {"data": data}
     except Exception as err:  # reported to the parent as one sentence
         first = (str(err).strip().splitlines() or [""])[0]
-        reply = {"error": f"{type(err).__name__}: {first}"}
+        return {"error": f"{type(err).__name__}: {first}"}
+
+
+def _main(argv: list[str]) -> int:
+    """One JSON request in, one marked JSON line out."""
+    reply = answer(json.loads(argv[0]))
     sys.stdout.flush()
     print(_MARKER + json.dumps(reply), flush=True)
     return 0

@@ -33,6 +33,8 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from loss_casebook.backends import pool
+
 #: The Keras 3 backends this book runs on, in the order tables show them.
 BACKENDS: tuple[str, ...] = ("tensorflow", "jax", "torch")
 
@@ -74,6 +76,9 @@ class Result:
         Wall time of the child process (0 if it was not started).
     install:
         The command that installs this backend.
+    warm:
+        True if a warm worker of :mod:`loss_casebook.backends.pool` ran it
+        (a process forked from one that had imported the backend already).
     """
 
     backend: str
@@ -81,6 +86,7 @@ class Result:
     data: dict[str, Any]
     seconds: float
     install: str
+    warm: bool = False
 
     @property
     def ok(self) -> bool:
@@ -176,8 +182,12 @@ def run(
         raise ValueError(f"params given for experiments not run: {sorted(unknown)}.")
     if not is_installed(backend):
         return Result(backend, "not installed", {}, 0.0, INSTALL[backend])
-    request = json.dumps({"experiments": names, "params": params})
     start = time.perf_counter()
+    reply = pool.ask(backend, {"experiments": names, "params": params},
+                     _child_env(backend), timeout)
+    if reply is not None:
+        return _result(backend, names, reply, time.perf_counter() - start, warm=True)
+    request = json.dumps({"experiments": names, "params": params})
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "loss_casebook.backends", request],
@@ -194,10 +204,14 @@ def run(
         raise BackendError(
             f"{', '.join(names)} on {backend} exited with code {proc.returncode}: {tail}"
         )
-    reply = json.loads(lines[-1][len(_MARKER):])
+    return _result(backend, names, json.loads(lines[-1][len(_MARKER):]), seconds, warm=False)
+
+
+def _result(backend: str, names: list[str], reply: dict[str, Any], seconds: float,
+            warm: bool) -> Result:
     if "error" in reply:
         raise BackendError(f"{', '.join(names)} on {backend} raised {reply['error']}")
-    return Result(backend, "ok", reply["data"], seconds, INSTALL[backend])
+    return Result(backend, "ok", reply["data"], seconds, INSTALL[backend], warm)
 
 
 def compare(

@@ -1,0 +1,137 @@
+"""Warm backend workers: same results as a fresh interpreter, and a fresh
+interpreter whenever the pool can't serve a request as one would."""
+
+import os
+import pathlib
+import re
+import threading
+import time
+
+import nbformat
+import pytest
+from conftest import need
+from nbclient import NotebookClient
+
+from loss_casebook import backends
+from loss_casebook.backends import pool
+
+BACKEND = "jax"  # the quickest to import; every backend is compared below
+
+
+def _need(backend):
+    need(backends.is_installed(backend),
+         f"{backend} is not installed; add it with: {backends.INSTALL[backend]}")
+
+
+@pytest.fixture(scope="module")
+def warm():
+    """A pool for this module's tests (the session's own, if pytest runs one)."""
+    with pool.running() as up:
+        yield up
+
+
+@pytest.mark.parametrize("backend", backends.BACKENDS)
+def test_a_warm_worker_gives_what_a_fresh_interpreter_gives(backend, warm, monkeypatch):
+    _need(backend)
+    assert warm[backend], f"the {backend} server did not start"
+    hot = backends.run("package", backend)
+    again = backends.run("package", backend)
+    monkeypatch.delenv(pool.ENV)
+    cold = backends.run("package", backend)
+    assert (hot.warm, again.warm, cold.warm) == (True, True, False)
+    # Each request runs in a process of its own: no state carries over.
+    assert hot.data == again.data == cold.data
+
+
+def test_other_settings_get_a_fresh_interpreter(warm, monkeypatch):
+    _need(BACKEND)
+    other = "1" if os.environ.get("TF_ENABLE_ONEDNN_OPTS", "0") == "0" else "0"
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", other)
+    assert pool.ask(BACKEND, {"experiments": ["package"], "params": {}},
+                    backends.runner._child_env(BACKEND), 60) is None
+    result = backends.run("package", BACKEND)
+    assert result.ok and not result.warm
+
+
+def test_no_server_means_a_fresh_interpreter(tmp_path, monkeypatch):
+    _need(BACKEND)
+    monkeypatch.setenv(pool.ENV, str(tmp_path))
+    result = backends.run("package", BACKEND)
+    assert result.ok and not result.warm
+
+
+def test_an_error_in_a_warm_worker_is_one_sentence(warm):
+    _need(BACKEND)
+    with pytest.raises(backends.BackendError,
+                       match=r"^package on jax raised TypeError: .*unexpected keyword"):
+        backends.run("package", BACKEND, params={"package": {"bogus": 1}})
+
+
+def test_a_timeout_kills_the_worker_and_is_one_sentence(warm):
+    _need(BACKEND)
+    folder = pathlib.Path(os.environ[pool.ENV])
+    with pytest.raises(backends.BackendError,
+                       match=r"^case1 on jax did not finish within 0\.5 s\.$"):
+        backends.run("case1", BACKEND, timeout=0.5)
+    assert not list(folder.glob(f"{BACKEND}.sock.*.err"))
+    assert backends.run("package", BACKEND).warm  # the server still serves
+
+
+def test_a_worker_that_dies_is_one_sentence(warm):
+    _need(BACKEND)
+    folder = pathlib.Path(os.environ[pool.ENV])
+    errors = []
+
+    def kill_the_worker():
+        for _ in range(200):
+            found = list(folder.glob(f"{BACKEND}.sock.*.err"))
+            if found:
+                os.kill(int(re.search(r"\.(\d+)\.err$", found[0].name)[1]), 9)
+                return
+            time.sleep(0.05)
+        errors.append("no worker appeared")
+
+    killer = threading.Thread(target=kill_the_worker)
+    killer.start()
+    with pytest.raises(backends.BackendError, match=r"^case1 on jax died in its warm worker"):
+        backends.run("case1", BACKEND)
+    killer.join()
+    assert not errors
+
+
+def test_a_kernel_started_inside_the_pool_uses_it(warm, tmp_path):
+    """What makes re-execution fast: the chapters' kernels inherit the pool."""
+    _need(BACKEND)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from loss_casebook import backends\n"
+        "print(backends.run('package', 'jax').warm)")])
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert nb.cells[0].outputs[0]["text"].strip() == "True"
+
+
+def test_running_checks_its_arguments():
+    with pytest.raises(ValueError, match="backend must be one of"):
+        with pool.running(["tf"]):
+            pass
+    with pytest.raises(ValueError, match="timeout"):
+        with pool.running(timeout=0):
+            pass
+
+
+def test_a_server_that_cannot_start_is_reported_and_cleaned_up(monkeypatch):
+    _need(BACKEND)
+    monkeypatch.delenv(pool.ENV, raising=False)
+    monkeypatch.setattr(pool.sys, "executable", "/bin/false")
+    with pool.running([BACKEND], timeout=30) as up:
+        folder = pathlib.Path(os.environ[pool.ENV])
+        assert up == {BACKEND: False}
+        assert not pool.socket_path(folder, BACKEND).exists()
+    assert pool.ENV not in os.environ and not folder.exists()
+
+
+def test_a_pool_inside_a_pool_is_the_outer_one(warm):
+    outer = os.environ[pool.ENV]
+    with pool.running([BACKEND]) as up:
+        assert os.environ[pool.ENV] == outer and up == {BACKEND: warm[BACKEND]}
+    assert os.environ[pool.ENV] == outer
