@@ -34,8 +34,10 @@ def warm():
 def test_a_warm_worker_gives_what_a_fresh_interpreter_gives(backend, warm, monkeypatch):
     _need(backend)
     assert warm[backend], f"the {backend} server did not start"
+    before = pool.served().get(backend, 0)
     hot = backends.run("package", backend)
     again = backends.run("package", backend)
+    assert pool.served()[backend] == before + 2
     monkeypatch.delenv(pool.ENV)
     cold = backends.run("package", backend)
     assert (hot.warm, again.warm, cold.warm) == (True, True, False)
