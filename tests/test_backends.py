@@ -134,3 +134,52 @@ def test_table_aligns_rows_and_leaves_missing_cells_empty():
     assert lines[3].split() == ["torch", "not", "installed"]
     with pytest.raises(ValueError, match="empty"):
         backends.table({})
+
+
+def _recording_run(monkeypatch, fail=()):
+    """Replace run() by a stand-in that records how many ran at once."""
+    import threading
+    import time
+
+    state = {"now": 0, "most": 0, "order": []}
+    lock = threading.Lock()
+
+    def fake(experiments, backend, **kwargs):
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        time.sleep(0.3)
+        with lock:
+            state["now"] -= 1
+            state["order"].append(backend)
+        if backend in fail:
+            raise backends.BackendError(f"{backend} failed")
+        return runner.Result(backend, "ok", {}, 0.3, "")
+
+    monkeypatch.setattr(runner, "run", fake)
+    return state
+
+
+def test_compare_runs_the_backends_at_once_and_answers_in_their_order(monkeypatch):
+    state = _recording_run(monkeypatch)
+    results = backends.compare("case2", ["torch", "tensorflow", "jax"])
+    assert list(results) == ["torch", "tensorflow", "jax"] and state["most"] == 3
+    state = _recording_run(monkeypatch)
+    backends.compare("case2", parallel=False)
+    assert state["most"] == 1 and state["order"] == list(backends.BACKENDS)
+
+
+def test_compare_raises_the_first_backends_error_after_all_finished(monkeypatch):
+    state = _recording_run(monkeypatch, fail=("jax", "torch"))
+    with pytest.raises(backends.BackendError, match="^jax failed$"):
+        backends.compare("case2")
+    assert sorted(state["order"]) == sorted(backends.BACKENDS)
+
+
+def test_compare_checks_its_arguments_before_starting_anything(monkeypatch):
+    state = _recording_run(monkeypatch)
+    with pytest.raises(ValueError, match="backend must be one of"):
+        backends.compare("case2", ["tensorflow", "tf"])
+    with pytest.raises(ValueError, match="unknown experiment"):
+        backends.compare("nope")
+    assert state["order"] == []

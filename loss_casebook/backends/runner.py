@@ -31,6 +31,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from loss_casebook.backends import pool
@@ -220,9 +221,23 @@ def compare(
     *,
     timeout: float = 300.0,
     params: dict[str, dict[str, Any]] | None = None,
+    parallel: bool = True,
 ) -> dict[str, Result]:
-    """:func:`run` the experiments under each backend in turn (one process each)."""
-    return {b: run(experiments, b, timeout=timeout, params=params) for b in backends}
+    """:func:`run` the experiments under each backend, one process each.
+
+    The processes run at the same time (``parallel=False``: one after the
+    other), so each :attr:`Result.seconds` is measured beside the others.
+    Returns the results in the order of ``backends``; if several fail, the
+    first backend's :class:`BackendError` is raised.
+    """
+    names = [_check_backend(b) for b in backends]
+    _check_experiments(experiments)
+    if not parallel or len(names) < 2:
+        return {b: run(experiments, b, timeout=timeout, params=params) for b in names}
+    with ThreadPoolExecutor(max_workers=len(names)) as threads:
+        futures = {b: threads.submit(run, experiments, b, timeout=timeout, params=params)
+                   for b in names}
+        return {b: futures[b].result() for b in names}
 
 
 def require_all(ci: bool | None = None) -> list[str]:
