@@ -4,7 +4,9 @@ What a maintainer runs after changing a chapter's code or the package. Every
 chapter listed in ``_toc.yml`` (or only the notebooks named) is executed by
 nbclient in a fresh kernel, in the notebook's own folder, on the book's
 default kernels (``TF_ENABLE_ONEDNN_OPTS=0``, TensorFlow's own thread count),
-``--jobs`` at a time, and written back with its outputs. Each notebook is
+``--jobs`` at a time, longest first, and written back with its outputs. Backend
+comparisons fork from warm workers (:mod:`loss_casebook.backends.pool`), which
+import each backend once for the whole run. Each notebook is
 stamped with :func:`code_digest` of its code, so that a test can tell when
 code changed without its outputs being regenerated
 (``tests/test_stale_outputs.py``).
@@ -60,6 +62,26 @@ def chapters(book: pathlib.Path) -> list[pathlib.Path]:
     return [book / f"{n}.ipynb" for n in names if (book / f"{n}.ipynb").is_file()]
 
 
+def last_seconds(path: pathlib.Path) -> float:
+    """Seconds the notebook's cells took when it was last executed (0 if unknown)."""
+    from datetime import datetime
+
+    total = 0.0
+    try:
+        cells = json.loads(path.read_text()).get("cells", [])
+    except (OSError, ValueError):
+        return 0.0
+    for cell in cells:
+        timing = cell.get("metadata", {}).get("execution", {})
+        try:
+            began = datetime.fromisoformat(timing["iopub.execute_input"].rstrip("Z"))
+            ended = datetime.fromisoformat(timing["shell.execute_reply"].rstrip("Z"))
+        except (KeyError, TypeError, ValueError):
+            continue
+        total += (ended - began).total_seconds()
+    return total
+
+
 def default_kernels() -> None:
     """The kernels the committed outputs come from (see loss_casebook.repro)."""
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
@@ -107,14 +129,23 @@ def main(argv: list[str] | None = None) -> int:
     except ExecuteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    from loss_casebook.backends import pool
+
+    default_kernels()  # the warm backend workers share the kernels' settings
     start, failed = time.perf_counter(), 0
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        futures = [pool.submit(execute, str(p), args.timeout) for p in paths]
+    # Longest first (by the times stored last run), so that no long chapter
+    # starts last while the other worker idles.
+    paths = sorted(paths, key=last_seconds, reverse=True)
+    with pool.running(wait=False), ProcessPoolExecutor(max_workers=args.jobs) as jobs:
+        futures = [jobs.submit(execute, str(p), args.timeout) for p in paths]
         for fut in as_completed(futures):
             path, seconds, error = fut.result()
             failed += error is not None
             print(f"{seconds:6.1f} s  {path}" + (f"  FAILED: {error}" if error else ""),
                   flush=True)
+        served = pool.served()
+    print("warm backend workers served "
+          + (", ".join(f"{n} on {b}" for b, n in served.items()) or "no request") + ".")
     print(f"executed {len(paths) - failed} of {len(paths)} notebooks in "
           f"{time.perf_counter() - start:.0f} s with {args.jobs} at a time.")
     return 1 if failed else 0
