@@ -25,9 +25,15 @@ def _need(backend):
 
 @pytest.fixture(scope="module")
 def warm():
-    """A pool for this module's tests (the session's own, if pytest runs one)."""
-    with pool.running() as up:
-        yield up
+    """A pool of this module's own, so that no other test's request (the
+    session's pool serves nbval's chapters) can be mistaken for one of these."""
+    outer = os.environ.pop(pool.ENV, None)
+    try:
+        with pool.running() as up:
+            yield up
+    finally:
+        if outer is not None:
+            os.environ[pool.ENV] = outer
 
 
 @pytest.mark.parametrize("backend", backends.BACKENDS)
@@ -136,4 +142,4 @@ def test_a_pool_inside_a_pool_is_the_outer_one(warm):
     outer = os.environ[pool.ENV]
     with pool.running([BACKEND]) as up:
         assert os.environ[pool.ENV] == outer and up == {BACKEND: warm[BACKEND]}
-    assert os.environ[pool.ENV] == outer
+    assert os.environ[pool.ENV] == outer and pool.socket_path(outer, BACKEND).exists()
