@@ -4,6 +4,8 @@ nbval spent in each chapter."""
 import contextlib
 import os
 
+import pytest
+
 from loss_casebook.backends import pool
 
 _POOL = contextlib.ExitStack()
@@ -19,16 +21,32 @@ def pytest_configure(config):
         _POOL.enter_context(pool.running(wait=False))
 
 
-def pytest_collection_modifyitems(config, items):
-    """With pytest-xdist (``-n``), one worker runs a file's tests in order (a
-    notebook's cells), and one worker runs every test that builds the site."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    import pytest
+#: Test files whose tests use the ``site`` fixture (it builds into ``_build``):
+#: under pytest-xdist they run on one worker, so that no two builds overlap.
+SITE_FILES = ("tests/test_site.py", "tests/test_run_yourself.py")
 
-    for item in items:
-        group = "site" if "site" in item.fixturenames else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist's
+def pytest_xdist_make_scheduler(config, log):
+    """With pytest-xdist (``-n``), one worker runs a whole file, in order (a
+    notebook's cells, in one kernel), and one worker runs all of ``SITE_FILES``."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFile(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "the site" if path in SITE_FILES else path
+
+    return ByFile(config, log)
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that builds the site outside ``SITE_FILES`` would race with theirs."""
+    stray = sorted({item.nodeid.split("::", 1)[0] for item in items
+                    if "site" in getattr(item, "fixturenames", ())} - set(SITE_FILES))
+    if stray:
+        raise pytest.UsageError(f"{', '.join(stray)} use the site fixture: add them to "
+                                "SITE_FILES in conftest.py, so one worker runs them all.")
 
 
 def pytest_unconfigure(config):
