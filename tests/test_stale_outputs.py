@@ -2,6 +2,7 @@
 executed (``python -m loss_casebook.maintain.execute``) fails here, by name."""
 
 import json
+import os
 import pathlib
 
 import pytest
@@ -54,7 +55,9 @@ def test_the_command_executes_and_stamps_a_notebook(tmp_path, capsys):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     nbformat.write(nb, path)
-    assert main([str(path), "--jobs", "1"]) == 0
+    before = dict(os.environ)
+    assert main([str(path), "--jobs", "1", "--no-warm-workers"]) == 0
+    assert dict(os.environ) == before  # the caller's kernels settings are its own
     done = json.loads(path.read_text())
     assert "".join(done["cells"][0]["outputs"][0]["text"]) == "42\n"
     assert stamped_digest(done) == code_digest(done)

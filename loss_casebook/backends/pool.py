@@ -119,6 +119,7 @@ def serve(backend: str, path: str) -> None:
 
     server = _Server(path, _Handler)
     server.fingerprint = settings
+    pathlib.Path(path + ".pid").write_text(str(os.getpid()))
     starting.unlink()
     print("ready", flush=True)
     server.serve_forever()
@@ -187,18 +188,40 @@ def served(folder: str | os.PathLike | None = None) -> dict[str, int]:
     return counts
 
 
+def stopped(folder: str | os.PathLike | None = None) -> list[str]:
+    """Backends whose server started but is no longer running (killed, for example)."""
+    folder = folder or os.environ.get(ENV)
+    if not folder:
+        return []
+    gone = []
+    for pid_file in sorted(pathlib.Path(folder).glob("*.sock.pid")):
+        if not _alive(int(pid_file.read_text())):
+            gone.append(pid_file.name.split(".")[0])
+    return gone
+
+
+def _alive(pid: int) -> bool:
+    """True if the process runs (a zombie, dead but not yet waited for, does not)."""
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    with contextlib.suppress(OSError):  # Linux: a zombie died
+        if pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0] == "Z":
+            return False
+    return True
+
+
 def _await_start(path: pathlib.Path, deadline: float) -> None:
     """Wait while the backend's server is alive and still importing."""
     starting = pathlib.Path(f"{path}.starting")
     while time.monotonic() < deadline:
         try:
             pid = int(starting.read_text())
-            os.kill(pid, 0)
-        except (OSError, ValueError):  # no marker, or no such process
+        except (OSError, ValueError):  # no marker: started, or never will
             return
-        with contextlib.suppress(OSError):  # Linux: a zombie died while importing
-            if pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0] == "Z":
-                return
+        if not _alive(pid):  # died while importing
+            return
         time.sleep(0.2)
 
 

@@ -118,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="the book's folder (default: here)")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks at once (default 2)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per cell")
+    parser.add_argument("--no-warm-workers", action="store_true",
+                        help="start no warm backend workers (for notebooks that compare "
+                             "no backends)")
     args = parser.parse_args(argv)
     try:
         if args.jobs < 1 or args.timeout <= 0:
@@ -131,24 +134,44 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from loss_casebook.backends import pool
 
-    default_kernels()  # the warm backend workers share the kernels' settings
-    start, failed = time.perf_counter(), 0
+    start = time.perf_counter()
     # Longest first (by the times stored last run), so that no long chapter
     # starts last while the other worker idles.
     paths = sorted(paths, key=last_seconds, reverse=True)
-    with pool.running(wait=False), ProcessPoolExecutor(max_workers=args.jobs) as jobs:
-        futures = [jobs.submit(execute, str(p), args.timeout) for p in paths]
-        for fut in as_completed(futures):
-            path, seconds, error = fut.result()
-            failed += error is not None
-            print(f"{seconds:6.1f} s  {path}" + (f"  FAILED: {error}" if error else ""),
-                  flush=True)
-        served = pool.served()
+    saved = dict(os.environ)
+    default_kernels()  # for the warm backend workers too, so they serve the kernels
+    os.environ.pop(pool.ENV, None)  # an outer pool (a test run's) has other settings
+    try:
+        served = _run_all(paths, args.jobs, args.timeout, warm=not args.no_warm_workers)
+    finally:  # a caller's environment (a test's, say) is left as it was
+        os.environ.clear()
+        os.environ.update(saved)
+    failed = sum(error is not None for _, _, error in served[0])
     print("warm backend workers served "
-          + (", ".join(f"{n} on {b}" for b, n in served.items()) or "no request") + ".")
+          + (", ".join(f"{n} on {b}" for b, n in served[1].items()) or "no request") + ".")
     print(f"executed {len(paths) - failed} of {len(paths)} notebooks in "
           f"{time.perf_counter() - start:.0f} s with {args.jobs} at a time.")
     return 1 if failed else 0
+
+
+def _run_all(paths: list[pathlib.Path], jobs: int, timeout: float,
+             warm: bool) -> tuple[list[tuple[str, float, str | None]], dict[str, int]]:
+    """Execute the notebooks, ``jobs`` at a time (with ``warm``, inside a pool of
+    warm backend workers); return what each gave and what the workers served."""
+    import contextlib
+
+    from loss_casebook.backends import pool
+
+    done = []
+    workers_pool = pool.running(wait=False) if warm else contextlib.nullcontext()
+    with workers_pool, ProcessPoolExecutor(max_workers=jobs) as workers:
+        futures = [workers.submit(execute, str(p), timeout) for p in paths]
+        for fut in as_completed(futures):
+            path, seconds, error = fut.result()
+            done.append((path, seconds, error))
+            print(f"{seconds:6.1f} s  {path}" + (f"  FAILED: {error}" if error else ""),
+                  flush=True)
+        return done, pool.served()
 
 
 if __name__ == "__main__":
