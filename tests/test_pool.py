@@ -1,9 +1,13 @@
 """Warm backend workers: same results as a fresh interpreter, and a fresh
 interpreter whenever the pool can't serve a request as one would."""
 
+import contextlib
 import os
 import pathlib
 import re
+import shutil
+import subprocess
+import sys
 import threading
 import time
 
@@ -143,3 +147,29 @@ def test_a_pool_inside_a_pool_is_the_outer_one(warm):
     with pool.running([BACKEND]) as up:
         assert os.environ[pool.ENV] == outer and up == {BACKEND: warm[BACKEND]}
     assert os.environ[pool.ENV] == outer and pool.socket_path(outer, BACKEND).exists()
+
+
+def test_servers_stop_when_their_starter_dies_without_stopping_them(tmp_path):
+    """A killed test run or re-execution leaves no server idling."""
+    _need(BACKEND)
+    code = ("import os, sys\n"
+            "from loss_casebook.backends import pool\n"
+            f"with pool.running([{BACKEND!r}]) as up:\n"
+            "    print(os.environ[pool.ENV], up, flush=True)\n"
+            "    os._exit(0)\n")
+    env = {k: v for k, v in os.environ.items() if k != pool.ENV}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=300)
+    folder, up = run.stdout.split(" ", 1)
+    pid = int((pathlib.Path(folder) / f"{BACKEND}.sock.pid").read_text())
+    try:
+        assert "True" in up
+        for _ in range(50):
+            if not pool._alive(pid):
+                break
+            time.sleep(0.1)
+        assert not pool._alive(pid), "the server outlived its starter"
+    finally:
+        with contextlib.suppress(OSError):
+            os.kill(pid, 9)
+        shutil.rmtree(folder, ignore_errors=True)

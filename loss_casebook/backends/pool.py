@@ -71,6 +71,15 @@ class _Server(getattr(socketserver, "ForkingMixIn", object),  # type: ignore[mis
     block_on_close = False
     #: The server's settings as it started (imports may add variables).
     fingerprint: dict[str, str] = {}
+    #: The process that started the server; if it goes, so does the server.
+    parent: int = 0
+
+    def service_actions(self) -> None:
+        """Between requests: reap finished children; stop if the starter died
+        without stopping the server (killed, say), instead of idling forever."""
+        super().service_actions()
+        if os.getppid() != self.parent:
+            os._exit(0)
 
 
 class _Handler(socketserver.StreamRequestHandler):
@@ -104,7 +113,7 @@ class _Handler(socketserver.StreamRequestHandler):
 
 def serve(backend: str, path: str) -> None:
     """Import the backend's libraries, then answer requests on ``path`` forever."""
-    settings = fingerprint(os.environ)
+    settings, parent = fingerprint(os.environ), os.getppid()
     starting = pathlib.Path(path + ".starting")
     starting.write_text(str(os.getpid()))
     import keras  # noqa: F401  (KERAS_BACKEND chose the backend)
@@ -118,7 +127,7 @@ def serve(backend: str, path: str) -> None:
     import loss_casebook.backends.experiments  # noqa: F401
 
     server = _Server(path, _Handler)
-    server.fingerprint = settings
+    server.fingerprint, server.parent = settings, parent
     pathlib.Path(path + ".pid").write_text(str(os.getpid()))
     starting.unlink()
     print("ready", flush=True)
