@@ -53,6 +53,8 @@ def test_a_warm_worker_gives_what_a_fresh_interpreter_gives(backend, warm, monke
     assert (hot.warm, again.warm, cold.warm) == (True, True, False)
     # Each request runs in a process of its own: no state carries over.
     assert hot.data == again.data == cold.data
+    # Why a server imports TensorFlow under every backend: a fresh one does too.
+    assert cold.data["package"]["tensorflow imported"]
 
 
 def test_other_settings_get_a_fresh_interpreter(warm, monkeypatch):

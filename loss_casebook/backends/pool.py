@@ -1,12 +1,14 @@
 """Warm workers for :func:`loss_casebook.backends.run`: import once, fork per request.
 
-Each backend comparison starts a fresh interpreter per backend, and most of
-such a child's time goes to importing Keras, its backend and TensorFlow
-(Keras's data pipeline imports TensorFlow under every backend). Re-executing
-every chapter, or testing them, pays those imports for every comparison. A pool
-runs one server per backend that imports them once and then forks a child per
-request (:class:`socketserver.ForkingMixIn`): each request still runs in a
-process of its own in which nothing ran before, without paying the imports.
+Each backend comparison starts a fresh interpreter per backend. It imports
+Keras and the backend's framework, and by the end of an experiment TensorFlow
+too, under every backend (the package's own experiment reports it, and
+``tests/test_pool.py`` checks that a fresh interpreter reports what a warm
+worker does); re-executing every chapter, or testing them, pays those imports
+for every comparison. A pool runs one server per backend that imports them
+once and then forks a child per request (:class:`socketserver.ForkingMixIn`):
+each request still runs in a process of its own in which no experiment ran
+before, without paying the imports.
 
 ``with pool.running():`` starts the servers and sets ``LOSS_CASEBOOK_BACKEND_POOL``
 in ``os.environ``, so that kernels started inside the block (nbclient, nbval)

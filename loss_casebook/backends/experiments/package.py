@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import numpy as np
@@ -79,6 +80,9 @@ def package_check() -> dict[str, Any]:
         "hunter kept the NaN row": bool(
             found.get("inputs") is not None and np.isnan(found["inputs"][1]).all()),
         "hunter quiet when finite": quiet.found is None,
+        # Why the warm workers of loss_casebook.backends.pool import TensorFlow
+        # under every backend: by now this process has imported it.
+        "tensorflow imported": "tensorflow" in sys.modules,
         "hunter error": found.get("error"),
         "hunter summary": hunter.summary(),
     }
