@@ -67,11 +67,7 @@ def pytest_runtest_logreport(report):
 def pytest_terminal_summary(terminalreporter):
     """One line per chapter nbval executed: CI's log shows each chapter once, timed."""
     if os.environ.get(pool.ENV):
-        counts, gone = pool.served(), pool.stopped()
-        terminalreporter.write_line(
-            "warm backend workers served " + (", ".join(f"{n} on {b}" for b, n in counts.items())
-                                              or "no request")
-            + (f"; stopped before the end: {', '.join(gone)}" if gone else ""))
+        terminalreporter.write_line(pool.report())
     if not _NOTEBOOK_SECONDS:
         return
     kernels = (f"TF_ENABLE_ONEDNN_OPTS={os.environ.get('TF_ENABLE_ONEDNN_OPTS', 'unset')}, "

@@ -48,6 +48,7 @@ def test_a_warm_worker_gives_what_a_fresh_interpreter_gives(backend, warm, monke
     hot = backends.run("package", backend)
     again = backends.run("package", backend)
     assert pool.served()[backend] == before + 2
+    assert f"{before + 2} on {backend}" in pool.report()
     monkeypatch.delenv(pool.ENV)
     cold = backends.run("package", backend)
     assert (hot.warm, again.warm, cold.warm) == (True, True, False)
@@ -142,6 +143,14 @@ def test_a_server_that_cannot_start_is_reported_and_cleaned_up(monkeypatch):
         assert up == {BACKEND: False}
         assert not pool.socket_path(folder, BACKEND).exists()
     assert pool.ENV not in os.environ and not folder.exists()
+
+
+def test_the_report_names_requests_and_servers_that_stopped(tmp_path):
+    (tmp_path / "jax.sock.served").write_text("11\n12\n")
+    (tmp_path / "torch.sock.pid").write_text("999999999")  # no such process
+    assert pool.report(tmp_path) == ("warm backend workers served 2 on jax; "
+                                     "stopped before the end: torch.")
+    assert pool.report(tmp_path / "empty") == "warm backend workers served no request."
 
 
 def test_a_pool_inside_a_pool_is_the_outer_one(warm):

@@ -211,6 +211,14 @@ def stopped(folder: str | os.PathLike | None = None) -> list[str]:
     return gone
 
 
+def report(folder: str | os.PathLike | None = None) -> str:
+    """One sentence for a log: the requests each server took, and any that stopped early."""
+    counts, gone = served(folder), stopped(folder)
+    return ("warm backend workers served "
+            + (", ".join(f"{n} on {b}" for b, n in counts.items()) or "no request")
+            + (f"; stopped before the end: {', '.join(gone)}" if gone else "") + ".")
+
+
 def _alive(pid: int) -> bool:
     """True if the process runs (a zombie, dead but not yet waited for, does not)."""
     try:

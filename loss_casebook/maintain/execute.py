@@ -142,20 +142,20 @@ def main(argv: list[str] | None = None) -> int:
     default_kernels()  # for the warm backend workers too, so they serve the kernels
     os.environ.pop(pool.ENV, None)  # an outer pool (a test run's) has other settings
     try:
-        served = _run_all(paths, args.jobs, args.timeout, warm=not args.no_warm_workers)
+        results, workers_said = _run_all(paths, args.jobs, args.timeout,
+                                         warm=not args.no_warm_workers)
     finally:  # a caller's environment (a test's, say) is left as it was
         os.environ.clear()
         os.environ.update(saved)
-    failed = sum(error is not None for _, _, error in served[0])
-    print("warm backend workers served "
-          + (", ".join(f"{n} on {b}" for b, n in served[1].items()) or "no request") + ".")
+    failed = sum(error is not None for _, _, error in results)
+    print(workers_said)
     print(f"executed {len(paths) - failed} of {len(paths)} notebooks in "
           f"{time.perf_counter() - start:.0f} s with {args.jobs} at a time.")
     return 1 if failed else 0
 
 
 def _run_all(paths: list[pathlib.Path], jobs: int, timeout: float,
-             warm: bool) -> tuple[list[tuple[str, float, str | None]], dict[str, int]]:
+             warm: bool) -> tuple[list[tuple[str, float, str | None]], str]:
     """Execute the notebooks, ``jobs`` at a time (with ``warm``, inside a pool of
     warm backend workers); return what each gave and what the workers served."""
     import contextlib
@@ -171,7 +171,7 @@ def _run_all(paths: list[pathlib.Path], jobs: int, timeout: float,
             done.append((path, seconds, error))
             print(f"{seconds:6.1f} s  {path}" + (f"  FAILED: {error}" if error else ""),
                   flush=True)
-        return done, pool.served()
+        return done, pool.report() if warm else "no warm backend workers."
 
 
 if __name__ == "__main__":
