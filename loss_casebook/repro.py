@@ -8,6 +8,35 @@ import sys
 import warnings
 from collections.abc import Iterator
 
+#: Environment variable added to every training seed the book sets. The
+#: chapters' lessons must not depend on one lucky seed: running them with
+#: ``LOSS_CASEBOOK_SEED_OFFSET=1`` (other initial weights, other shuffles,
+#: same data) must leave every compared output and every assert as it is.
+SEED_OFFSET_ENV = "LOSS_CASEBOOK_SEED_OFFSET"
+
+
+def training_seed(seed: int) -> int:
+    """``seed`` plus the offset in ``LOSS_CASEBOOK_SEED_OFFSET`` (0 when unset).
+
+    Used for the seeds that choose initial weights, shuffling and dropout
+    (:func:`seed_everything`, the backend experiments); the seeds that
+    generate the book's data are not shifted.
+
+    Raises
+    ------
+    ValueError
+        If ``seed`` is not a non-negative integer, or the variable is set to
+        something other than a non-negative integer.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+    raw = os.environ.get(SEED_OFFSET_ENV, "").strip()
+    if not raw:
+        return seed
+    if not raw.isdigit():
+        raise ValueError(f"{SEED_OFFSET_ENV} must be a non-negative integer, got {raw!r}.")
+    return seed + int(raw)
+
 
 @contextlib.contextmanager
 def _quiet_fd2() -> Iterator[None]:
@@ -42,7 +71,8 @@ def seed_everything(seed: int = 0) -> None:
     seed:
         A non-negative integer used for ``random``, NumPy and TensorFlow
         (through ``keras.utils.set_random_seed`` of whichever Keras
-        ``tf.keras`` resolves to).
+        ``tf.keras`` resolves to), shifted by ``LOSS_CASEBOOK_SEED_OFFSET``
+        when that is set (:func:`training_seed`).
 
     Notes
     -----
@@ -53,10 +83,10 @@ def seed_everything(seed: int = 0) -> None:
     Raises
     ------
     ValueError
-        If ``seed`` is not a non-negative integer.
+        If ``seed`` is not a non-negative integer, or the offset variable is
+        not one.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+    training_seed(seed)  # validates both before anything is imported
     if "tensorflow" not in sys.modules:
         # Only effective before TensorFlow is imported.
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -69,7 +99,7 @@ def seed_everything(seed: int = 0) -> None:
         # Finding the devices calls cuInit, whose failure on a machine without
         # a GPU TensorFlow reports on stderr ("failed call to cuInit").
         tf.config.list_physical_devices()
-    tf.keras.utils.set_random_seed(seed)
+    tf.keras.utils.set_random_seed(training_seed(seed))
     tf.config.experimental.enable_op_determinism()
     # Library deprecation notices are not part of any lesson. Python-level
     # warnings and log records from Keras and TensorFlow (for example a

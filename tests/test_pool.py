@@ -68,6 +68,16 @@ def test_other_settings_get_a_fresh_interpreter(warm, monkeypatch):
     assert result.ok and not result.warm
 
 
+def test_a_seed_offset_is_a_setting_of_its_own():
+    """A warm worker must not serve a run whose training seeds are shifted."""
+    from loss_casebook.repro import SEED_OFFSET_ENV
+
+    plain = pool.fingerprint({"TF_ENABLE_ONEDNN_OPTS": "0"})
+    shifted = pool.fingerprint({"TF_ENABLE_ONEDNN_OPTS": "0", SEED_OFFSET_ENV: "1"})
+    assert plain != shifted and shifted[SEED_OFFSET_ENV] == "1"
+    assert "HOME" not in pool.fingerprint({"HOME": "/x"})
+
+
 def test_no_server_means_a_fresh_interpreter(tmp_path, monkeypatch):
     _need(BACKEND)
     monkeypatch.setenv(pool.ENV, str(tmp_path))

@@ -45,7 +45,7 @@ ENV = "LOSS_CASEBOOK_BACKEND_POOL"
 #: kernels, thread counts, seeds and what Keras loads, and libraries read some
 #: of them only once, at import.
 _DECISIVE = ("TF_", "KERAS_", "XLA_", "JAX_", "OMP_", "MKL_", "OPENBLAS_", "TORCH_",
-             "PYTORCH_", "CUDA_", "PYTHONHASHSEED", "PYTHONPATH")
+             "PYTORCH_", "CUDA_", "PYTHONHASHSEED", "PYTHONPATH", "LOSS_CASEBOOK_SEED")
 
 _PACKAGE = str(pathlib.Path(__file__).resolve().parents[1])
 

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from loss_casebook.backends.experiments.common import backend, value_and_grad
+from loss_casebook.repro import training_seed
 
 
 
@@ -65,7 +66,7 @@ def _heads() -> dict[str, Callable]:
 def _siamese(head: Callable, *, embed: bool, optimizer: Any, seed: int = 1):
     import keras
 
-    keras.utils.set_random_seed(seed)
+    keras.utils.set_random_seed(training_seed(seed))
     shape, dtype = ([None], "int32") if embed else ([None, 1], "float32")
     left_input = keras.Input(shape=shape, dtype=dtype)
     right_input = keras.Input(shape=shape, dtype=dtype)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from loss_casebook.backends.experiments.common import backend, value_and_grad
+from loss_casebook.repro import training_seed
 
 #: keras-io's guard floors the squared distance at Keras's epsilon, 1e-7.
 GUARD_EPS = 1e-7
@@ -123,7 +124,7 @@ def siamese(distance: Callable, dim: int, *, triplet: bool = False,
     """A shared Dense tower, the ``distance`` head, a contrastive or triplet loss."""
     import keras
 
-    keras.utils.set_random_seed(seed)
+    keras.utils.set_random_seed(training_seed(seed))
     tower = keras.Sequential([keras.Input((dim,)), keras.layers.Dense(16, "tanh"),
                               keras.layers.Dense(8)])
     inputs = [keras.Input((dim,)) for _ in range(3 if triplet else 2)]

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from loss_casebook.backends.experiments.common import backend
+from loss_casebook.repro import training_seed
 
 #: Error text worth showing from a long framework message.
 _MESSAGE = re.compile(r"between 0 and 1|Received a label|out of bounds|is not in|out of range")
@@ -58,7 +59,7 @@ def pixel_model(seed: int = 1):
     """A tiny sigmoid classifier compiled with ``binary_crossentropy``."""
     import keras
 
-    keras.utils.set_random_seed(seed)
+    keras.utils.set_random_seed(training_seed(seed))
     model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(8, activation="relu"),
                               keras.layers.Dense(1, activation="sigmoid")])
     model.compile(loss="binary_crossentropy", optimizer=keras.optimizers.Adam(0.01),

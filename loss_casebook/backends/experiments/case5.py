@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from loss_casebook.backends.experiments.common import backend
+from loss_casebook.repro import training_seed
 
 #: Classes of the multi-class data; the positives of the binary data are class 0.
 K = 4
@@ -85,7 +86,7 @@ def train(name: str, epochs: int = 6, n: int = 512, seed: int = 0) -> dict[str, 
     if binary:
         y = (y == 0).astype("float32")[:, None]
     cut = 3 * n // 4
-    keras.utils.set_random_seed(seed)
+    keras.utils.set_random_seed(training_seed(seed))
     model = keras.Sequential([keras.Input((x.shape[1],)),
                               keras.layers.Dense(16, activation="relu"),
                               keras.layers.Dense(units, activation=activation)])

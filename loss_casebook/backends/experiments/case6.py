@@ -14,6 +14,7 @@ import numpy as np
 
 from loss_casebook.backends.experiments.case4 import error_text
 from loss_casebook.backends.experiments.common import backend
+from loss_casebook.repro import training_seed
 
 VOID = 255
 
@@ -32,7 +33,7 @@ def class_model(classes: int, loss: Any = "sparse_categorical_crossentropy", see
     """A softmax classifier with ``classes`` outputs."""
     import keras
 
-    keras.utils.set_random_seed(seed)
+    keras.utils.set_random_seed(training_seed(seed))
     model = keras.Sequential([keras.Input((8,)),
                               keras.layers.Dense(classes, activation="softmax")])
     model.compile(loss=loss, optimizer=keras.optimizers.Adam(0.05), metrics=["accuracy"])

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from loss_casebook.backends.experiments.common import backend, value_and_grad
+from loss_casebook.repro import training_seed
 
 
 
@@ -51,7 +52,7 @@ def package_check() -> dict[str, Any]:
     x = np.arange(12, dtype="float32").reshape(6, 2) / 12
     x[3] = np.nan  # batch 1 with batch_size 2
     def tiny_model():
-        keras.utils.set_random_seed(0)
+        keras.utils.set_random_seed(training_seed(0))
         inp = keras.Input((2,))
         model = keras.Model(inp, keras.layers.Dense(1, activation="sigmoid")(inp))
         model.compile(loss="binary_crossentropy", optimizer="sgd")
