@@ -70,8 +70,8 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(pool.report())
     if not _NOTEBOOK_SECONDS:
         return
-    kernels = (f"TF_ENABLE_ONEDNN_OPTS={os.environ.get('TF_ENABLE_ONEDNN_OPTS', 'unset')}, "
-               f"TF_NUM_INTRAOP_THREADS={os.environ.get('TF_NUM_INTRAOP_THREADS', 'unset')}")
+    kernels = ", ".join(f"{k}={os.environ.get(k, 'unset')}" for k in (
+        "TF_ENABLE_ONEDNN_OPTS", "TF_NUM_INTRAOP_THREADS", "LOSS_CASEBOOK_SEED_OFFSET"))
     terminalreporter.section(f"chapters executed by nbval ({kernels})")
     for path, seconds in sorted(_NOTEBOOK_SECONDS.items()):
         terminalreporter.write_line(f"{seconds:7.1f} s  {path}")

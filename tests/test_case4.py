@@ -29,6 +29,17 @@ def test_floor_is_about_minus_t_minus_one_times_log_2_to_the_23():
     assert math.isclose(experiment.floor(255.0, CLIP), -254 * 23 * math.log(2), rel_tol=1e-6)
 
 
+def test_positive_at_floor_is_the_share_of_object_pixels_on_the_floor():
+    """Untrained, no prediction sits at the clip bound; trained, nearly all do."""
+    pytest.importorskip("keras")
+    x, y = experiment.mask_data(256)  # the chapters' data
+    fresh = experiment.train_mask(x, 255 * y, epochs=1)
+    trained = experiment.train_mask(x, 255 * y, epochs=60)
+    assert fresh["positive at floor"] < 0.5 <= 0.95 <= trained["positive at floor"] <= 1.0
+    assert math.isclose(trained["positive loss"][0], experiment.floor(255.0, CLIP),
+                        rel_tol=1e-5)
+
+
 def test_error_text_picks_the_line_that_names_the_value():
     err = RuntimeError("Graph execution error:\n\nDetected at node x\nReceived a label value "
                        "of 255 which is outside the valid range of [0, 4).  Label values: 255")
