@@ -51,3 +51,21 @@ def test_every_chapter_first_checks_for_the_helpers():
         assert "hide-input" in first["metadata"].get("tags", []), nb
         sources[source] = nb
     assert len(sources) == 1, f"the check differs between chapters: {list(sources.values())}"
+
+
+#: Characters of code that fit a chapter's code box in a 1280-pixel window with
+#: room to spare. tests/test_site.py measures the rendered pages in Chromium;
+#: this check says the same in a second, without a browser.
+CODE_WIDTH = 79
+
+
+def test_chapter_code_lines_fit_the_page():
+    wide = []
+    for nb in sorted((ROOT / "book").rglob("*.ipynb")):
+        for n, cell in enumerate(json.loads(nb.read_text())["cells"]):
+            if cell["cell_type"] != "code":
+                continue
+            wide += [f"{nb.relative_to(ROOT)} cell {n}: {line}"
+                     for line in "".join(cell["source"]).splitlines()
+                     if len(line) > CODE_WIDTH]
+    assert not wide, f"code lines over {CODE_WIDTH} characters:\n" + "\n".join(wide)
