@@ -38,6 +38,8 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from loss_casebook.repro import SEED_OFFSET_ENV
+
 #: Set in ``os.environ`` by :func:`running`: the folder with one socket per backend.
 ENV = "LOSS_CASEBOOK_BACKEND_POOL"
 
@@ -45,7 +47,7 @@ ENV = "LOSS_CASEBOOK_BACKEND_POOL"
 #: kernels, thread counts, seeds and what Keras loads, and libraries read some
 #: of them only once, at import.
 _DECISIVE = ("TF_", "KERAS_", "XLA_", "JAX_", "OMP_", "MKL_", "OPENBLAS_", "TORCH_",
-             "PYTORCH_", "CUDA_", "PYTHONHASHSEED", "PYTHONPATH", "LOSS_CASEBOOK_SEED")
+             "PYTORCH_", "CUDA_", "PYTHONHASHSEED", "PYTHONPATH", SEED_OFFSET_ENV)
 
 _PACKAGE = str(pathlib.Path(__file__).resolve().parents[1])
 
