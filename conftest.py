@@ -10,6 +10,10 @@ from loss_casebook.backends import pool
 
 _POOL = contextlib.ExitStack()
 
+#: Chapter cells tagged ``needs-torch`` (or another backend) skip, with the reason,
+#: where that backend is not installed, and fail in CI.
+pytest_plugins = ["loss_casebook.maintain.needs"]
+
 
 def pytest_configure(config):
     """With nbval on (the README's ``pytest``), chapters' backend comparisons
