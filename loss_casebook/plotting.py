@@ -13,6 +13,7 @@ def plot_curves(
     *,
     ylabel: str,
     hlines: Mapping[str, float] | None = None,
+    yscale: str = "linear",
     ax: Axes | None = None,
 ) -> Axes:
     """Plot named per-epoch curves, with labelled horizontal reference lines.
@@ -25,26 +26,39 @@ def plot_curves(
         Label of the y axis.
     hlines:
         Label -> y value of dashed reference lines (a zero line, a ceiling).
+    yscale:
+        ``"linear"`` or ``"log"`` (for curves that span decades; every value
+        and reference line must then be positive).
     ax:
         Axes to draw on; a new 6 x 3.5 inch figure if omitted.
 
     Raises
     ------
     ValueError
-        If ``curves`` is empty or a curve has no values.
+        If ``curves`` is empty, a curve has no values, ``yscale`` is not one
+        of the two, or a log scale is asked for values that are not positive.
     """
     if not curves:
         raise ValueError("curves must name at least one curve.")
+    if yscale not in ("linear", "log"):
+        raise ValueError(f"yscale must be 'linear' or 'log', got {yscale!r}.")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5))
     for label, values in curves.items():
         values = list(values)
         if not values:
             raise ValueError(f"curve {label!r} has no values.")
+        if yscale == "log" and min(values) <= 0:
+            raise ValueError(f"curve {label!r} has values <= 0, which a log scale "
+                             "cannot show; plot minus the values, or use yscale='linear'.")
         ax.plot(range(1, len(values) + 1), values, marker=".", label=label)
     for label, y in (hlines or {}).items():
+        if yscale == "log" and y <= 0:
+            raise ValueError(f"reference line {label!r} is at {y} <= 0, which a log "
+                             "scale cannot show.")
         ax.axhline(y, linestyle="--", color="grey", linewidth=1)
         ax.annotate(label, (1, y), textcoords="offset points", xytext=(2, 3), color="dimgrey")
+    ax.set_yscale(yscale)
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
     ax.legend(loc="best")

@@ -23,3 +23,22 @@ def test_plot_curves_draws_each_curve_and_reference_line():
 def test_plot_curves_rejects_empty_input(curves, word):
     with pytest.raises(ValueError, match=word):
         plot_curves(curves, ylabel="y")
+
+
+def test_plot_curves_on_a_log_scale():
+    ax = plot_curves({"minus the loss": [118.0, 2067.0, 123401.0]}, ylabel="-loss",
+                     hlines={"floor": 2067.0}, yscale="log")
+    assert ax.get_yscale() == "log"
+    assert any(list(line.get_ydata()) == [2067.0, 2067.0] for line in ax.get_lines())
+    plt.close("all")
+
+
+@pytest.mark.parametrize("kwargs, word", [
+    ({"curves": {"loss": [1.0, -2.0]}, "yscale": "log"}, "values <= 0"),
+    ({"curves": {"loss": [1.0]}, "hlines": {"zero": 0.0}, "yscale": "log"}, "reference line"),
+    ({"curves": {"loss": [1.0]}, "yscale": "symlog"}, "'linear' or 'log'"),
+])
+def test_plot_curves_rejects_what_a_log_scale_cannot_show(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        plot_curves(ylabel="y", **kwargs)
+    plt.close("all")

@@ -6,10 +6,11 @@ of :mod:`loss_casebook.backends`) runs this file at start-up and hides the
 top-level packages named in ``LOSS_CASEBOOK_HIDE`` (comma-separated): for
 them ``importlib.util.find_spec`` returns ``None``, ``import`` raises
 ``ModuleNotFoundError`` and :mod:`importlib.metadata` finds no distribution,
-as when they were never installed. For example, the default install
-(``requirements.txt``, no PyTorch)::
+as when they were never installed. The folder must be given as an absolute
+path (the kernels start in the chapters' folders). For example, the default
+install (``requirements.txt``, no PyTorch)::
 
-    PYTHONPATH=tests/hide_modules LOSS_CASEBOOK_HIDE=torch \\
+    PYTHONPATH=$PWD/tests/hide_modules LOSS_CASEBOOK_HIDE=torch \\
         pytest -n 0 book/case4/01-as-reported.ipynb
 """
 
