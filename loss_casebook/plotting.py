@@ -27,8 +27,9 @@ def plot_curves(
     hlines:
         Label -> y value of dashed reference lines (a zero line, a ceiling).
     yscale:
-        ``"linear"`` or ``"log"`` (for curves that span decades; every value
-        and reference line must then be positive).
+        ``"linear"``, ``"log"`` (for positive curves that span decades) or
+        ``"symlog"`` (for curves that span decades on both sides of 0, or
+        below it: linear within 1 of 0, logarithmic beyond).
     ax:
         Axes to draw on; a new 6 x 3.5 inch figure if omitted.
 
@@ -36,12 +37,12 @@ def plot_curves(
     ------
     ValueError
         If ``curves`` is empty, a curve has no values, ``yscale`` is not one
-        of the two, or a log scale is asked for values that are not positive.
+        of the three, or a log scale is asked for values that are not positive.
     """
     if not curves:
         raise ValueError("curves must name at least one curve.")
-    if yscale not in ("linear", "log"):
-        raise ValueError(f"yscale must be 'linear' or 'log', got {yscale!r}.")
+    if yscale not in ("linear", "log", "symlog"):
+        raise ValueError(f"yscale must be 'linear', 'log' or 'symlog', got {yscale!r}.")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5))
     for label, values in curves.items():
@@ -50,7 +51,7 @@ def plot_curves(
             raise ValueError(f"curve {label!r} has no values.")
         if yscale == "log" and min(values) <= 0:
             raise ValueError(f"curve {label!r} has values <= 0, which a log scale "
-                             "cannot show; plot minus the values, or use yscale='linear'.")
+                             "cannot show; use yscale='symlog'.")
         ax.plot(range(1, len(values) + 1), values, marker=".", label=label)
     for label, y in (hlines or {}).items():
         if yscale == "log" and y <= 0:
@@ -58,7 +59,10 @@ def plot_curves(
                              "scale cannot show.")
         ax.axhline(y, linestyle="--", color="grey", linewidth=1)
         ax.annotate(label, (1, y), textcoords="offset points", xytext=(2, 3), color="dimgrey")
-    ax.set_yscale(yscale)
+    if yscale == "symlog":
+        ax.set_yscale("symlog", linthresh=1.0)
+    else:
+        ax.set_yscale(yscale)
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
     ax.legend(loc="best")

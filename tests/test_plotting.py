@@ -36,9 +36,18 @@ def test_plot_curves_on_a_log_scale():
 @pytest.mark.parametrize("kwargs, word", [
     ({"curves": {"loss": [1.0, -2.0]}, "yscale": "log"}, "values <= 0"),
     ({"curves": {"loss": [1.0]}, "hlines": {"zero": 0.0}, "yscale": "log"}, "reference line"),
-    ({"curves": {"loss": [1.0]}, "yscale": "symlog"}, "'linear' or 'log'"),
+    ({"curves": {"loss": [1.0]}, "yscale": "symlog10"}, "'linear', 'log' or 'symlog'"),
 ])
 def test_plot_curves_rejects_what_a_log_scale_cannot_show(kwargs, word):
     with pytest.raises(ValueError, match=word):
         plot_curves(ylabel="y", **kwargs)
+    plt.close("all")
+
+
+def test_plot_curves_on_a_symmetric_log_scale_shows_negative_losses():
+    ax = plot_curves({"tensorflow": [-118.0, -123401.0], "jax": [57.0, -2067.0]},
+                     ylabel="loss", hlines={"floor": -2067.0}, yscale="symlog")
+    assert ax.get_yscale() == "symlog"
+    low, high = ax.get_ylim()
+    assert low < -123401.0 and high > 57.0  # every value on the chart
     plt.close("all")
