@@ -14,6 +14,7 @@ def plot_curves(
     ylabel: str,
     hlines: Mapping[str, float] | None = None,
     yscale: str = "linear",
+    label_lines_at: str = "start",
     ax: Axes | None = None,
 ) -> Axes:
     """Plot named per-epoch curves, with labelled horizontal reference lines.
@@ -29,7 +30,11 @@ def plot_curves(
     yscale:
         ``"linear"``, ``"log"`` (for positive curves that span decades) or
         ``"symlog"`` (for curves that span decades on both sides of 0, or
-        below it: linear within 1 of 0, logarithmic beyond).
+        below it: linear within 1 of 0, logarithmic beyond). On a symmetric
+        log scale the axis stops at 0 on the side where nothing is drawn.
+    label_lines_at:
+        ``"start"`` (first epoch) or ``"end"`` (last epoch): where the labels
+        of the reference lines go, clear of the curves.
     ax:
         Axes to draw on; a new 6 x 3.5 inch figure if omitted.
 
@@ -37,14 +42,18 @@ def plot_curves(
     ------
     ValueError
         If ``curves`` is empty, a curve has no values, ``yscale`` is not one
-        of the three, or a log scale is asked for values that are not positive.
+        of the three, ``label_lines_at`` is not ``"start"`` or ``"end"``, or a
+        log scale is asked for values that are not positive.
     """
     if not curves:
         raise ValueError("curves must name at least one curve.")
     if yscale not in ("linear", "log", "symlog"):
         raise ValueError(f"yscale must be 'linear', 'log' or 'symlog', got {yscale!r}.")
+    if label_lines_at not in ("start", "end"):
+        raise ValueError(f"label_lines_at must be 'start' or 'end', got {label_lines_at!r}.")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5))
+    drawn: list[float] = []
     for label, values in curves.items():
         values = list(values)
         if not values:
@@ -53,14 +62,23 @@ def plot_curves(
             raise ValueError(f"curve {label!r} has values <= 0, which a log scale "
                              "cannot show; use yscale='symlog'.")
         ax.plot(range(1, len(values) + 1), values, marker=".", label=label)
+        drawn += values
+    last = max(len(list(v)) for v in curves.values())
+    x, align = (1, "left") if label_lines_at == "start" else (last, "right")
     for label, y in (hlines or {}).items():
         if yscale == "log" and y <= 0:
             raise ValueError(f"reference line {label!r} is at {y} <= 0, which a log "
                              "scale cannot show.")
         ax.axhline(y, linestyle="--", color="grey", linewidth=1)
-        ax.annotate(label, (1, y), textcoords="offset points", xytext=(2, 3), color="dimgrey")
+        ax.annotate(label, (x, y), textcoords="offset points", xytext=(2, 3), color="dimgrey",
+                    ha=align)
+        drawn.append(y)
     if yscale == "symlog":
         ax.set_yscale("symlog", linthresh=1.0)
+        if max(drawn) < 0:
+            ax.set_ylim(top=0)
+        elif min(drawn) > 0:
+            ax.set_ylim(bottom=0)
     else:
         ax.set_yscale(yscale)
     ax.set_xlabel("epoch")

@@ -37,6 +37,7 @@ def test_plot_curves_on_a_log_scale():
     ({"curves": {"loss": [1.0, -2.0]}, "yscale": "log"}, "values <= 0"),
     ({"curves": {"loss": [1.0]}, "hlines": {"zero": 0.0}, "yscale": "log"}, "reference line"),
     ({"curves": {"loss": [1.0]}, "yscale": "symlog10"}, "'linear', 'log' or 'symlog'"),
+    ({"curves": {"loss": [1.0]}, "label_lines_at": "middle"}, "'start' or 'end'"),
 ])
 def test_plot_curves_rejects_what_a_log_scale_cannot_show(kwargs, word):
     with pytest.raises(ValueError, match=word):
@@ -50,4 +51,13 @@ def test_plot_curves_on_a_symmetric_log_scale_shows_negative_losses():
     assert ax.get_yscale() == "symlog"
     low, high = ax.get_ylim()
     assert low < -123401.0 and high > 57.0  # every value on the chart
+    plt.close("all")
+
+
+def test_on_a_symmetric_log_scale_an_all_negative_chart_stops_at_zero():
+    ax = plot_curves({"loss": [-57.0, -2067.0, -2067.0]}, ylabel="loss",
+                     hlines={"floor": -2067.0}, yscale="symlog", label_lines_at="end")
+    assert ax.get_ylim()[1] == 0
+    (label,) = ax.texts
+    assert label.get_text() == "floor" and label.xy == (3, -2067.0)  # at the last epoch
     plt.close("all")
