@@ -8,6 +8,11 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 
 
+#: Marker and fill of the 1st, 2nd, ... curve: curves that coincide stay
+#: visible, and no curve is told from another by its colour alone.
+_MARKERS = ((".", "full"), ("o", "none"), ("x", "full"), ("s", "none"), ("^", "none"))
+
+
 def plot_curves(
     curves: Mapping[str, Sequence[float]],
     *,
@@ -33,8 +38,8 @@ def plot_curves(
         below it: linear within 1 of 0, logarithmic beyond). On a symmetric
         log scale the axis stops at 0 on the side where nothing is drawn.
     label_lines_at:
-        ``"start"`` (first epoch) or ``"end"`` (last epoch): where the labels
-        of the reference lines go, clear of the curves.
+        ``"start"`` (first epoch), ``"end"`` (last epoch) or ``"legend"``:
+        where the labels of the reference lines go, clear of the curves.
     ax:
         Axes to draw on; a new 6 x 3.5 inch figure if omitted.
 
@@ -42,15 +47,16 @@ def plot_curves(
     ------
     ValueError
         If ``curves`` is empty, a curve has no values, ``yscale`` is not one
-        of the three, ``label_lines_at`` is not ``"start"`` or ``"end"``, or a
+        of the three, ``label_lines_at`` is not one of its three, or a
         log scale is asked for values that are not positive.
     """
     if not curves:
         raise ValueError("curves must name at least one curve.")
     if yscale not in ("linear", "log", "symlog"):
         raise ValueError(f"yscale must be 'linear', 'log' or 'symlog', got {yscale!r}.")
-    if label_lines_at not in ("start", "end"):
-        raise ValueError(f"label_lines_at must be 'start' or 'end', got {label_lines_at!r}.")
+    if label_lines_at not in ("start", "end", "legend"):
+        raise ValueError("label_lines_at must be 'start', 'end' or 'legend', "
+                         f"got {label_lines_at!r}.")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5))
     drawn: list[float] = []
@@ -61,7 +67,9 @@ def plot_curves(
         if yscale == "log" and min(values) <= 0:
             raise ValueError(f"curve {label!r} has values <= 0, which a log scale "
                              "cannot show; use yscale='symlog'.")
-        ax.plot(range(1, len(values) + 1), values, marker=".", label=label)
+        marker, fill = _MARKERS[len(ax.get_lines()) % len(_MARKERS)]
+        ax.plot(range(1, len(values) + 1), values, marker=marker, fillstyle=fill,
+                label=label)
         drawn += values
     last = max(len(list(v)) for v in curves.values())
     x, align = (1, "left") if label_lines_at == "start" else (last, "right")
@@ -69,9 +77,12 @@ def plot_curves(
         if yscale == "log" and y <= 0:
             raise ValueError(f"reference line {label!r} is at {y} <= 0, which a log "
                              "scale cannot show.")
-        ax.axhline(y, linestyle="--", color="grey", linewidth=1)
-        ax.annotate(label, (x, y), textcoords="offset points", xytext=(2, 3), color="dimgrey",
-                    ha=align)
+        if label_lines_at == "legend":
+            ax.axhline(y, linestyle="--", color="grey", linewidth=1, label=label)
+        else:
+            ax.axhline(y, linestyle="--", color="grey", linewidth=1)
+            ax.annotate(label, (x, y), textcoords="offset points", xytext=(2, 3),
+                        color="dimgrey", ha=align)
         drawn.append(y)
     if yscale == "symlog":
         ax.set_yscale("symlog", linthresh=1.0)

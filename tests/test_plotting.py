@@ -37,7 +37,7 @@ def test_plot_curves_on_a_log_scale():
     ({"curves": {"loss": [1.0, -2.0]}, "yscale": "log"}, "values <= 0"),
     ({"curves": {"loss": [1.0]}, "hlines": {"zero": 0.0}, "yscale": "log"}, "reference line"),
     ({"curves": {"loss": [1.0]}, "yscale": "symlog10"}, "'linear', 'log' or 'symlog'"),
-    ({"curves": {"loss": [1.0]}, "label_lines_at": "middle"}, "'start' or 'end'"),
+    ({"curves": {"loss": [1.0]}, "label_lines_at": "middle"}, "'start', 'end' or 'legend'"),
 ])
 def test_plot_curves_rejects_what_a_log_scale_cannot_show(kwargs, word):
     with pytest.raises(ValueError, match=word):
@@ -60,4 +60,15 @@ def test_on_a_symmetric_log_scale_an_all_negative_chart_stops_at_zero():
     assert ax.get_ylim()[1] == 0
     (label,) = ax.texts
     assert label.get_text() == "floor" and label.xy == (3, -2067.0)  # at the last epoch
+    plt.close("all")
+
+
+def test_coinciding_curves_stay_visible_and_lines_can_be_named_in_the_legend():
+    ax = plot_curves({"jax": [1.1, 0.744], "torch": [1.1, 0.744]}, ylabel="loss",
+                     hlines={"floor": 0.744}, label_lines_at="legend")
+    jax, torch = (line for line in ax.get_lines() if line.get_label() in ("jax", "torch"))
+    assert (jax.get_marker(), jax.get_fillstyle()) != (torch.get_marker(), torch.get_fillstyle())
+    assert not ax.texts  # no annotation on the chart
+    names = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert names == ["jax", "torch", "floor"]
     plt.close("all")
