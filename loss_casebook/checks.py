@@ -141,6 +141,11 @@ def check_labels(y: Any, num_classes: int, ignore_class: int | None = None) -> N
     present = set(np.unique(array).tolist())
     if array.min() >= 1 and array.max() == num_classes and ignore_class is None:
         fix = "they look 1-based: subtract 1"
+    elif len(np.unique(outside)) > num_classes and 0 <= array.min() <= array.max() <= 255:
+        fix = (f"{len(present)} different values up to {int(max(present))} for "
+               f"{num_classes} classes look like bytes of the data (pixels) read as labels: "
+               f"check where y is read from (if they are class ids, give the model "
+               f"{int(max(present)) + 1} outputs)")
     elif len(np.unique(outside)) == 1:
         fix = (f"if {outside[0]} marks pixels to skip, pass ignore_class={outside[0]} "
                "to SparseCategoricalCrossentropy")

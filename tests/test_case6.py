@@ -76,3 +76,42 @@ def test_check_fixed_labels(answer, ok, words):
 def test_the_case6_exercises_in_order():
     labels = [k for k, e in feedback.EXERCISES.items() if e.notebook.startswith("case6/")]
     assert labels == ["ex-c6-mean", "ex-c6-backend", "ex-c6-fix"]
+
+
+def test_byte_records_read_from_the_wrong_byte_give_labels_far_above_k():
+    data, written = experiment.byte_records(128, classes=10, pixels=48, seed=0)
+    assert data == experiment.byte_records(128, classes=10, pixels=48, seed=0)[0]
+    rows = np.frombuffer(data, np.uint8).reshape(128, 49)
+    assert np.array_equal(rows[:, -1], written) and set(written) <= set(range(10))
+    first = rows[:, 0]
+    assert (first >= 10).mean() > 0.9 and len(np.unique(first)) > 10
+
+
+def test_check_labels_names_bytes_read_as_labels_and_passes_the_right_byte():
+    from loss_casebook.checks import check_labels
+
+    data, _ = experiment.byte_records()
+    rows = np.frombuffer(data, np.uint8).reshape(128, -1)
+    with pytest.raises(ValueError, match=r"different values up to \d+ for 10 classes look "
+                                         r"like bytes of the data \(pixels\) read as labels: "
+                                         r"check where y is read from"):
+        check_labels(rows[:, 0], num_classes=10)
+    assert check_labels(rows[:, -1], num_classes=10) is None
+
+
+@pytest.mark.parametrize("labels, k, says", [
+    ([0, 5, 7], 4, "remap them, or give the model 8 outputs"),  # a few values: not bytes
+    (list(range(0, 1000, 7)), 10, "remap them, or give the model 995 outputs"),  # above 255
+])
+def test_check_labels_keeps_its_other_advice_where_the_labels_are_not_bytes(labels, k, says):
+    from loss_casebook.checks import check_labels
+
+    with pytest.raises(ValueError, match=says):
+        check_labels(np.array(labels), num_classes=k)
+
+
+def test_the_quoted_report_holds_bytes_not_class_ids():
+    values = np.array(experiment.REPORT_5932)
+    assert len(values) == 128 and values.max() == 255  # the value TensorFlow named
+    assert values.min() >= 10  # not one of them is a class of the ten
+    assert (values == 255).sum() == 1 and len(np.unique(values)) > 10

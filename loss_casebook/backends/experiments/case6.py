@@ -3,7 +3,8 @@
 Sparse labels outside [0, K): "void" pixels marked 255 and 1-based class ids,
 given to ``sparse_categorical_crossentropy`` with a K-way softmax. Each
 backend's process reports the error it raises or what its loss silently does,
-and how ``ignore_class`` and 0-based labels train.
+and how ``ignore_class`` and 0-based labels train. :func:`byte_records` makes
+the third cause, labels read from the wrong bytes of a record.
 """
 
 from __future__ import annotations
@@ -17,6 +18,33 @@ from loss_casebook.backends.experiments.common import backend
 from loss_casebook.repro import training_seed
 
 VOID = 255
+
+#: The 128 "Label values" of the batch in tensorflow/tensorflow#5932 (2016-11-29),
+#: as its reporter pasted them after "Received a label value of 255 which is
+#: outside the valid range of [0, 10).", for a model with 10 classes.
+REPORT_5932 = tuple(int(v) for v in """
+65 229 184 161 102 117 112 160 66 93 107 117 131 122 129 132 113 163 149 130 75 52 109 84
+161 165 99 203 82 42 57 179 155 63 126 49 172 50 144 224 152 220 164 82 195 169 171 125 107
+127 70 60 93 115 165 143 78 116 60 153 113 62 89 175 125 90 85 178 167 200 133 168 125 92
+62 93 166 141 98 172 102 103 72 179 138 108 49 176 46 70 55 101 141 144 107 126 60 146 108
+77 125 59 58 109 171 107 63 151 55 93 172 131 52 128 75 167 255 97 108 171 113 130 77 166
+150 132 62 196""".split())
+
+
+def byte_records(n: int = 128, classes: int = 10, pixels: int = 48,
+                 seed: int = 0) -> tuple[bytes, np.ndarray]:
+    """``n`` fixed-length records, each ``pixels`` image bytes then one label byte.
+
+    The bytes stand in for a file of images and labels; the pixels are drawn
+    uniformly from 0 to 255, the labels from ``0`` to ``classes - 1``. A reader
+    that takes the *first* byte of each record as its label (a layout with the
+    label in front) reads a pixel instead. Returns the file's bytes and the
+    labels that were written.
+    """
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 256, size=(n, pixels), dtype=np.uint8)
+    labels = rng.integers(0, classes, size=n, dtype=np.uint8)
+    return np.hstack([images, labels[:, None]]).tobytes(), labels.astype(np.int64)
 
 
 def class_data(n: int = 256, classes: int = 4, void: float = 0.2,
