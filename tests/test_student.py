@@ -11,6 +11,8 @@ import pytest
 from nbclient import NotebookClient
 
 from loss_casebook.classroom.checkers import EXERCISES
+from loss_casebook.classroom.handout import RECORD, read_record
+from loss_casebook.classroom.plain import Converter, exercise_labels
 from loss_casebook.classroom.student import StudentCopyError, find_book, make_student_copies
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -121,7 +123,12 @@ def test_two_checkouts(tmp_path):
 def test_command_line(tmp_path):
     run = _student(tmp_path / "out", cwd=ROOT)
     assert run.returncode == 0, run.stderr
-    assert len(run.stdout.split()) == len(NOTEBOOKS)
+    lines = run.stdout.splitlines()
+    assert lines == [f"wrote {tmp_path / 'out' / rel}: "
+                     f"{sum(ex.notebook == rel for ex in EXERCISES.values())} exercises, "
+                     "no solutions" for rel in NOTEBOOKS] + [
+        f"wrote {tmp_path / 'out' / RECORD}: what was handed out, for the grader's "
+        f"--handout {tmp_path / 'out'}"]
     again = _student(tmp_path / "out", cwd=ROOT)
     assert again.returncode == 2 and "--force" in again.stderr and again.stdout == ""
     assert again.stderr.count("\n") == 1
@@ -144,3 +151,99 @@ def test_the_documented_hand_out_command_works(tmp_path):
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "handout" / "case1" / "05-exercises.ipynb").is_file()
     assert (tmp_path / "handout" / "case2" / "05-exercises.ipynb").is_file()
+
+
+def test_the_record_lists_what_was_handed_out(tmp_path):
+    paths = make_student_copies(tmp_path / "all", ROOT)
+    assert read_record(tmp_path / "all") == {
+        rel: [label for label, ex in EXERCISES.items() if ex.notebook == rel] for rel in NOTEBOOKS}
+    for p, rel in zip(paths, NOTEBOOKS):
+        assert nbformat.read(p, as_version=4).metadata["loss_casebook"] == {"handout": rel}
+    paths = make_student_copies(tmp_path / "one", ROOT, cases=["3", "case1"])
+    assert [p.relative_to(tmp_path / "one").as_posix() for p in paths] == [NOTEBOOKS[0],
+                                                                           NOTEBOOKS[2]]
+    assert list(read_record(tmp_path / "one")) == [NOTEBOOKS[0], NOTEBOOKS[2]]
+    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["case1", "case3", RECORD]
+
+
+def test_a_case_without_exercises_and_an_earlier_record_stop_the_copies(tmp_path):
+    with pytest.raises(StudentCopyError, match="no exercises for case 7; its exercise "
+                       "chapters are in case1, case2"):
+        make_student_copies(tmp_path / "x", ROOT, cases=["7"])
+    assert not (tmp_path / "x").exists()
+    (tmp_path / "y").mkdir()
+    (tmp_path / "y" / RECORD).write_text("{}")
+    with pytest.raises(StudentCopyError, match="handout.json already exists.*--force"):
+        make_student_copies(tmp_path / "y", ROOT, cases=["1"])
+    assert sorted(p.name for p in (tmp_path / "y").iterdir()) == [RECORD]
+    make_student_copies(tmp_path / "y", ROOT, cases=["1"], force=True)
+    assert list(read_record(tmp_path / "y")) == [NOTEBOOKS[0]]
+
+
+#: MyST that Jupyter would show as it is written.
+MYST = ("{exercise}", "{solution", ":label:", "{ref}", "{doc}", "{numref}", "```{", ":::{")
+
+
+def test_copies_show_plain_markdown(tmp_path):
+    """Every copy's Markdown has no MyST left; each exercise is a heading with its title,
+    and its label moved to the cell's metadata, in the book's order."""
+    for p, rel in zip(make_student_copies(tmp_path, ROOT), NOTEBOOKS):
+        source = nbformat.read(ROOT / "book" / rel, as_version=4)
+        titles = [line.split("}", 1)[1].strip() for c in source.cells
+                  if c.cell_type == "markdown" for line in c.source.splitlines()
+                  if line.startswith("```{exercise}")]
+        nb = nbformat.read(p, as_version=4)
+        markdown = [c for c in nb.cells if c.cell_type == "markdown"]
+        text = "\n".join(c.source for c in markdown)
+        assert not [m for m in MYST if m in text], (rel, [m for m in MYST if m in text])
+        headings = [line for line in text.splitlines() if line.startswith("## Exercise")]
+        assert headings == [f"## Exercise {i}: {t}" for i, t in enumerate(titles, 1)]
+        labels = [label for c in markdown
+                  for label in c.metadata.get("loss_casebook", {}).get("exercises", [])]
+        assert labels == [label for label, ex in EXERCISES.items() if ex.notebook == rel]
+
+
+def test_case1_copy_reads_as_the_book_says(tmp_path):
+    """The real MyST of case 1: the title, the body, a {doc} as its chapter's title and
+    a {ref} as the exercise's number in the copy."""
+    copy = make_student_copies(tmp_path, ROOT, cases=["1"])[0]
+    cells = [c.source for c in nbformat.read(copy, as_version=4).cells
+             if c.cell_type == "markdown"]
+    assert cells[1] == ("## Exercise 1: Cosine distance by hand\n\n"
+                        "With NumPy, compute the cosine distance `1 - cos` between each row "
+                        "of `Y_TRUE`\nand the same row of `Y_PRED`: one number per row.")
+    assert "is positive (*Why the loss is negative*). For each row" in cells[4]
+    assert "the sign asked for in Exercise 2." in cells[-1]
+
+
+def test_the_copy_renders_as_headings_not_code(tmp_path):
+    """nbconvert's HTML (its Markdown renderer, like Jupyter's) shows each exercise as an
+    <h2> and no directive as a code block."""
+    from nbconvert import HTMLExporter
+
+    copy = make_student_copies(tmp_path, ROOT, cases=["2"])[0]
+    html, _ = HTMLExporter(template_name="basic").from_filename(str(copy))
+    assert "{exercise}" not in html and ":label:" not in html
+    assert html.count("<h2") == 4 + 1  # four exercises and Sources
+    assert "Exercise 4: Which backend refuses?" in html
+
+
+@pytest.mark.parametrize("source, plain", [
+    ("````{exercise} Title\n:label: ex-a\n:class: x\n\nBody with\n```python\nx = 1\n```\n"
+     "````", "## Exercise 1: Title\n\nBody with\n```python\nx = 1\n```"),
+    (":::{exercise}\n:label: ex-b\nSee {ref}`ex-a` and {ref}`that one <ex-b>`.\n:::",
+     "## Exercise 2\n\nSee Exercise 1 and that one."),
+    ("```{note}\nSee {doc}`other` and {math}`x^2`, {py:func}`f`.\n```",
+     "> **Note**\n>\n> See *Other chapter* and $x^2$, `f`."),
+    ("(target)=\n% a comment\n```{solution-start} ex-a\n:class: dropdown\n```\nText.",
+     "Text."),
+    ("```\n{ref}`kept` in code\n```", "```\n{ref}`kept` in code\n```"),
+])
+def test_myst_to_plain_markdown(source, plain):
+    convert = Converter({"ex-a": 1, "ex-b": 2}, lambda target: "Other chapter").convert
+    assert convert(source) == plain
+
+
+def test_exercise_labels_in_order():
+    assert exercise_labels("```{exercise} A\n:label: ex-a\n```\n\n"
+                           ":::{exercise} B\n:label: ex-b\n:::") == ["ex-a", "ex-b"]
