@@ -3,6 +3,7 @@
 import csv
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import time
@@ -86,23 +87,16 @@ def _edit(path, answers=None, change=None):
     nbformat.write(nb, path)
 
 
-#: The made-up class hands in cases 1 and 2; the later cases' notebooks are missing.
-LATER = [ex for ex in EXERCISES.values() if ex.notebook not in (C1, C2)]
-
-
-def _later_missing(student):
-    return [(student, ex.label, "missing notebook", f"no {ex.notebook} in the student's folder.")
-            for ex in LATER]
-
-
 def _handout(folder):
-    """Student copies of cases 1 and 2 in ``folder``; returns their two paths."""
+    """Student copies of cases 1 and 2, with their record, in ``folder``; their two paths."""
     folder.mkdir(parents=True)
-    paths = make_student_copies(folder, ROOT)
-    keep = [p for p in paths if p.relative_to(folder).as_posix() in (C1, C2)]
-    for p in set(paths) - set(keep):
-        p.unlink()
-    return keep
+    return make_student_copies(folder, ROOT, cases=["1", "2"])
+
+
+def _cell(path, start):
+    """The number (from 1, as Jupyter lists them) of the first cell of ``path`` so starting."""
+    cells = nbformat.read(path, as_version=4).cells
+    return next(i for i, c in enumerate(cells, 1) if c.source.startswith(start))
 
 
 def _before(label, cell):
@@ -147,27 +141,59 @@ def _build_class(subs: pathlib.Path) -> None:
     (subs / "jo").mkdir()  # a folder without notebooks
     (subs / "jo" / "answers.docx").write_bytes(b"PK\x03\x04")
     (subs / "notes.txt").write_text("not a student")
+    c1, c2 = _handout(subs / "kai")  # saved under other names, one folder off
+    _edit(c1, RIGHT)
+    c1.rename(subs / "kai" / "05-exercises (1).ipynb")
+    _edit(c2, RIGHT)
+    c2.rename(c2.with_name("05-exercises-Copy1.ipynb"))
+    c1, c2 = _handout(subs / "lou")  # a cell raised after the answers; a spare copy
+    _edit(c1, RIGHT, lambda nb: nb.cells.append(nbformat.v4.new_code_cell("plot(distance)")))
+    shutil.copy(c2, c2.with_name("05-exercises (1).ipynb"))
+    _edit(c2, RIGHT)
+    c1, c2 = _handout(subs / "mia")  # case 2's notebook saved into case 1's folder
+    _edit(c2, RIGHT)
+    c2.replace(c1)
+    c2.parent.rmdir()
+    c1, c2 = _handout(subs / "nat")  # two renamed copies of case 1; case 2 gone
+    shutil.copy(c1, subs / "nat" / "05-exercises-Copy1.ipynb")
+    c1.rename(c1.with_name("05-exercises-Copy2.ipynb"))
+    c2.unlink()
+    nbformat.write(nbformat.v4.new_notebook(), subs / "nat" / "scratch.ipynb")
 
 
-def _rows(student, verdicts):
-    """Rows for one student from {label: (verdict, message)}; others 'correct'."""
+def _rows(student, verdicts, notes=None):
+    """Rows for one student from {label: (verdict, message)}; others 'correct'.
+
+    ``notes`` gives the note of each notebook ({C1: "...", C2: "..."}), '' by default.
+    """
     out = []
-    for labels in LABELS.values():
+    for relpath, labels in LABELS.items():
         for label in labels:
             verdict, message = verdicts.get(label, ("correct", OK[label][0]))
-            out.append((student, label, verdict, message))
-    return out + _later_missing(student)
+            out.append((student, label, verdict, message, (notes or {}).get(relpath, "")))
+    return out
 
 
 def _all(verdict, message, labels):
     return {label: (verdict, message) for label in labels}
 
 
-def _expected():
+def _in_place(name, relpath):
+    return (f"graded {name} in its place, a notebook with its exercises (there is no "
+            f"{relpath} in the student's folder).")
+
+
+def _expected(subs):
     c1, c2 = LABELS[C1], LABELS[C2]
     not_solved = ("not solved", NOT_SOLVED)
     broken = ("broken notebook", "05-exercises.ipynb is not valid JSON, so Jupyter cannot open "
               "it; it may have been cut off or edited outside Jupyter.")
+    gus = _cell(subs / "gus" / C1, "distance = 1 / 0")
+    hal = _cell(subs / "hal" / C2, "check_smallest_eps")
+    lou = _cell(subs / "lou" / C1, "plot(distance)")
+    nat = ("no case1/05-exercises.ipynb in the student's folder, and 2 notebooks hold its "
+           "exercises (05-exercises-Copy1.ipynb, case1/05-exercises-Copy2.ipynb): rename the "
+           "one to grade.")
     return [
         *_rows("ada", {}),
         *_rows("ben", {label: ("wrong", OK[label][1]) for label in c1 + c2}),
@@ -178,14 +204,36 @@ def _expected():
         *_rows("finn", {label: not_solved for label in c2}),  # graded without the checker
         *_rows("gus", {"ex-c1-distance": ("error before checker",
                                           "ZeroDivisionError: division by zero."),
-                       **{label: not_solved for label in c2}}),
+                       **{label: not_solved for label in c2}},
+               {C1: f"cell {gus} (`distance = 1 / 0`) raised ZeroDivisionError: division by "
+                    "zero, and 1 more cell raised."}),
         *_rows("hal", {"ex-c2-eps": ("error before checker",
                                      "NameError: name 'eps' is not defined."),
-                       **{label: not_solved for label in c1}}),
+                       **{label: not_solved for label in c1}},
+               {C2: f"cell {hal} (`check_smallest_eps(eps)`) raised NameError: name 'eps' is "
+                    "not defined."}),
         *_rows("ivy", _all("missing notebook", f"no {C2} in the student's folder.", c2)),
         *_rows("jo", {**_all("missing notebook", f"no {C1} in the student's folder.", c1),
                       **_all("missing notebook", f"no {C2} in the student's folder.", c2)}),
+        *_rows("kai", {}, {C1: _in_place("05-exercises (1).ipynb", C1),
+                           C2: _in_place("case2/05-exercises-Copy1.ipynb", C2)}),
+        *_rows("lou", {}, {C1: f"cell {lou} (`plot(distance)`) raised NameError: name 'plot' is "
+                               "not defined, after the answers: the grades are what the answers "
+                               "earn.",
+                           C2: "also found case2/05-exercises (1).ipynb, with the same "
+                               "exercises, not graded."}),
+        *_rows("mia", _all("missing notebook", f"{C1} holds {C2}'s exercises, and no notebook "
+                           f"in the student's folder holds {C1}'s.", c1),
+               {C2: _in_place(C1, C2)}),
+        *_rows("nat", {**_all("missing notebook", nat, c1),
+                       **_all("missing notebook", f"no {C2} in the student's folder (it holds "
+                              "other notebooks, none with these exercises: scratch.ipynb).", c2)}),
     ]
+
+
+#: The students of the made-up class, in the order of grades.csv.
+STUDENTS = ("ada", "ben", "cleo", "dan", "eve", "finn", "gus", "hal", "ivy", "jo", "kai", "lou",
+            "mia", "nat")
 
 
 def _sandbox_flag() -> list[str]:
@@ -213,7 +261,7 @@ def graded(tmp_path_factory):
                           str(out), "--timeout", str(TIMEOUT), *_sandbox_flag()],
                          capture_output=True, text=True)
     seconds = time.monotonic() - start
-    print(f"graded 10 submissions (8 with notebooks) in {seconds:.0f} s")
+    print(f"graded {len(STUDENTS)} submissions in {seconds:.0f} s")
     return dict(subs=subs, out=out, run=run, before=before, seconds=seconds)
 
 
@@ -223,8 +271,14 @@ def test_grades_csv_rows(graded):
         rows = list(csv.reader(f))
     assert tuple(rows[0]) == grade.HEADER
     got = [tuple(r) for r in rows[1:]]
-    assert got == _expected()
-    assert len(got) == 10 * len(EXERCISES)
+    assert got == _expected(graded["subs"])
+    assert len(got) == len(STUDENTS) * (len(LABELS[C1]) + len(LABELS[C2]))
+
+
+def test_the_grader_says_what_it_grades(graded):
+    assert graded["run"].stdout.splitlines()[0] == (
+        "grading the hand-out recorded in the students' folders (handout.json, "
+        f"{len(STUDENTS) - 1} of {len(STUDENTS)} students): 2 notebooks, 8 exercises.")
 
 
 def test_no_submission_file_changes(graded):
@@ -237,13 +291,20 @@ def test_grading_takes_under_three_minutes(graded):
 
 def test_feedback_and_skipped_files(graded):
     feedback = sorted(p.name for p in (graded["out"] / "feedback").iterdir())
-    assert feedback == [f"{s}.md" for s in
-                        ("ada", "ben", "cleo", "dan", "eve", "finn", "gus", "hal", "ivy", "jo")]
+    assert feedback == [f"{s}.md" for s in STUDENTS]
     ada = (graded["out"] / "feedback" / "ada.md").read_text()
-    assert ada.startswith(f"ada: 8 of {len(EXERCISES)} exercises correct.")
+    assert ada.startswith("ada: 8 of 8 exercises correct.") and "Note" not in ada
     assert ada.count("\n") == 1
     ben = (graded["out"] / "feedback" / "ben.md").read_text()
-    assert ben.startswith(f"ben: 0 of {len(EXERCISES)}") and "Every sign is flipped" in ben
+    assert ben.startswith("ben: 0 of 8") and "Every sign is flipped" in ben
+    lou = (graded["out"] / "feedback" / "lou.md").read_text()
+    assert lou.startswith("lou: 8 of 8 exercises correct.")
+    cell = _cell(graded["subs"] / "lou" / C1, "plot(distance)")
+    assert lou.count("Note on ") == 2 and (
+        f"Note on {C1}: cell {cell} (`plot(distance)`) raised NameError: name 'plot' is not "
+        "defined, after the answers: the grades are what the answers earn.") in lou
+    kai = (graded["out"] / "feedback" / "kai.md").read_text()
+    assert kai.startswith("kai: 8 of 8") and f"Note on {C1}: graded 05-exercises (1).ipynb" in kai
     assert "skipped 1 file(s)" in graded["run"].stderr and "notes.txt" in graded["run"].stderr
     assert "Traceback" not in graded["run"].stderr
 
@@ -259,10 +320,9 @@ def test_plot_from_grades_csv(graded, tmp_path):
     assert run.returncode == 0, run.stderr
     assert png.read_bytes().startswith(b"\x89PNG")
     rates = grade.pass_rates(grade.read_grades(graded["out"] / "grades.csv"))
-    assert list(rates) == list(EXERCISES)
-    handed_in = [label for labels in LABELS.values() for label in labels]
-    assert all(0 < rates[label] < 1 for label in handed_in)
-    assert all(rates[ex.label] == 0 for ex in LATER)
+    handed_out = [label for labels in LABELS.values() for label in labels]
+    assert list(rates) == handed_out  # no exercise that was not handed out
+    assert all(0 < rates[label] < 1 for label in handed_out)
 
 
 def _grade(*args):
@@ -307,3 +367,150 @@ def test_feedback_paragraph_and_pass_rates():
     assert grade.feedback_paragraph("a", rows) == (
         "a: 1 of 2 exercises correct. ex-c1-sign: correct. ex-c1-distance: wrong (Wrong sign).")
     assert grade.pass_rates(rows) == {"ex-c1-distance": 0.5, "ex-c1-sign": 1.0}
+
+
+def test_an_old_grades_csv_without_notes_still_reads(tmp_path):
+    old = tmp_path / "grades.csv"
+    old.write_text("student,exercise,verdict,message\na,ex-c1-sign,correct,Correct.\n")
+    assert grade.read_grades(old) == [grade.Row("a", "ex-c1-sign", "correct", "Correct.", "")]
+    old.write_text("student,exercise,verdict,message,note\na,ex-c1-sign,correct\n")
+    with pytest.raises(grade.GradesError, match="number of fields"):
+        grade.read_grades(old)
+
+
+def test_feedback_gives_each_notebooks_note_once():
+    note = "cell 9 (`plot(x)`) raised NameError: name 'plot' is not defined."
+    rows = [grade.Row("a", "ex-c1-sign", "correct", "Correct.", note),
+            grade.Row("a", "ex-c1-distance", "correct", "Correct.", note),
+            grade.Row("a", "ex-c2-eps", "correct", "Correct.", "")]
+    assert grade.feedback_paragraph("a", rows) == (
+        "a: 3 of 3 exercises correct. ex-c1-sign: correct. ex-c1-distance: correct. "
+        f"ex-c2-eps: correct. Note on {C1}: {note}")
+
+
+def _cells(*specs):
+    """Executed cells: ("code", source, error name or None) or ("ours", ...)."""
+    cells = []
+    for kind, source, error in specs:
+        cell = nbformat.v4.new_code_cell(source)
+        if error:
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="x\n"),
+                            nbformat.v4.new_output("error", ename=error, evalue="it broke\nmore",
+                                                   traceback=[])]
+        cells.append((kind, cell))
+    return [c for _, c in cells], [c for k, c in cells if k == "ours"]
+
+
+@pytest.mark.parametrize("specs, note", [
+    ([("code", "x = 1", None), ("ours", "capture", None), ("code", "plot(x)", "NameError")],
+     "cell 2 (`plot(x)`) raised NameError: it broke, after the answers: the grades are what "
+     "the answers earn."),
+    ([("code", "x = 1 / 0", "ZeroDivisionError"), ("ours", "capture", None),
+      ("code", "y", "NameError"), ("code", "z", "NameError")],
+     "cell 1 (`x = 1 / 0`) raised ZeroDivisionError: it broke, and 2 more cells raised."),
+    ([("code", "x = 1", None), ("ours", "capture", None)], ""),
+    ([("ours", "capture", None), ("code", "\n\n" + "a_long_name = " * 9, "MemoryError")],
+     "cell 1 (`a_long_name = a_long_name = a_long_na...`) raised MemoryError: it broke, "
+     "after the answers: the grades are what the answers earn."),
+])
+def test_the_note_names_the_cell_that_raised(specs, note):
+    cells, ours = _cells(*specs)
+    assert grade.raised_note(cells, ours) == note
+
+
+def _plot_class(where):
+    """A grades.csv of one student in ``where``/results."""
+    grade.write_grades([grade.Row("a", "ex-c1-sign", "correct", "Correct.")],
+                       where / "results" / "grades.csv")
+    return where / "results" / "grades.csv"
+
+
+def test_plot_refuses_a_book_folder_unless_forced(tmp_path):
+    csv_path = _plot_class(tmp_path)
+    for inside in (ROOT / "pass-rates.png", ROOT / "book" / "new" / "rates.png"):
+        run = _grade("--plot", csv_path, inside)
+        assert run.returncode == 2 and "inside the book folder" in run.stderr, run.stderr
+        assert "--force" in run.stderr and run.stderr.count("\n") == 1
+        assert not inside.exists()
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "_toc.yml").write_text("format: jb-book\n")
+    run = _grade("--plot", csv_path, book / "rates.png", "--force")
+    assert run.returncode == 0 and (book / "rates.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_documented_plot_command_writes_outside_the_book(tmp_path):
+    """README's --plot line, run from a book's folder as it says, writes next to it."""
+    readme = (ROOT / "README.md").read_text()
+    command = next(line for line in readme.splitlines()
+                   if line.startswith("python -m loss_casebook.classroom.grade --plot"))
+    args = command.split("#")[0].split()[3:]
+    assert args[0] == "--plot" and all(a.startswith("../") for a in args[1:])
+    book = tmp_path / "book"
+    book.mkdir()
+    (book / "_toc.yml").write_text("format: jb-book\n")
+    _plot_class(tmp_path)
+    run = subprocess.run([sys.executable, "-m", "loss_casebook.classroom.grade", *args],
+                         capture_output=True, text=True, cwd=book)
+    assert run.returncode == 0, run.stderr
+    assert (book / args[2]).resolve().read_bytes().startswith(b"\x89PNG")
+    assert [p.name for p in book.iterdir()] == ["_toc.yml"]
+
+
+@pytest.fixture(scope="module")
+def unrecorded(tmp_path_factory):
+    """One student, handed cases 1 and 2, whose hand-out record is gone; a teacher's
+    record of case 1 alone."""
+    root = tmp_path_factory.mktemp("unrecorded")
+    c1, c2 = _handout(root / "subs" / "ada")
+    (root / "subs" / "ada" / "handout.json").unlink()
+    _edit(c1, RIGHT)
+    make_student_copies(root / "handout", ROOT, cases=["1"])
+    runs = {}
+    for name, extra in (("none", []), ("teacher", ["--handout", root / "handout"])):
+        runs[name] = _grade(root / "subs", "--out", root / name, "--quiet", *extra,
+                            *_sandbox_flag())
+    return root, runs
+
+
+def test_without_a_record_every_exercise_is_graded_and_the_grader_says_so(unrecorded):
+    root, runs = unrecorded
+    assert runs["none"].returncode == 0, runs["none"].stderr
+    assert runs["none"].stdout.splitlines()[0] == (
+        "no hand-out record (handout.json) in the students' folders and no --handout: grading "
+        f"every exercise notebook of the book ({len(set(e.notebook for e in EXERCISES.values()))} "
+        f"notebooks, {len(EXERCISES)} exercises).")
+    rows = grade.read_grades(root / "none" / "grades.csv")
+    assert [r.exercise for r in rows] == list(EXERCISES)
+    verdicts = {r.exercise: r.verdict for r in rows}
+    assert {verdicts[label] for label in LABELS[C1]} == {"correct"}
+    assert {verdicts[label] for label in LABELS[C2]} == {"not solved"}
+    assert {v for label, v in verdicts.items() if label not in LABELS[C1] + LABELS[C2]} == {
+        "missing notebook"}
+
+
+def test_the_teachers_record_decides_what_is_graded(unrecorded):
+    root, runs = unrecorded
+    assert runs["teacher"].returncode == 0, runs["teacher"].stderr
+    assert runs["teacher"].stdout.splitlines()[0] == (
+        f"grading the hand-out recorded in {root / 'handout' / 'handout.json'}: 1 notebook, "
+        "4 exercises.")
+    rows = grade.read_grades(root / "teacher" / "grades.csv")
+    assert [(r.exercise, r.verdict) for r in rows] == [(label, "correct") for label in LABELS[C1]]
+
+
+@pytest.mark.parametrize("write, words", [
+    (None, "there is no hand-out record"),
+    ("not json", "is not a hand-out record written by"),
+    ('{"kind": "loss_casebook hand-out", "version": 1, "notebooks": [{"path": "case9/x.ipynb",'
+     ' "exercises": ["ex-x"]}]}', "lists 'case9/x.ipynb', which is not an exercise notebook"),
+])
+def test_an_unusable_handout_record_stops_the_grader(tmp_path, write, words):
+    (tmp_path / "subs" / "ada").mkdir(parents=True)
+    (tmp_path / "handout").mkdir()
+    if write:
+        (tmp_path / "handout" / "handout.json").write_text(write)
+    run = _grade(tmp_path / "subs", "--out", tmp_path / "out", "--handout",
+                 tmp_path / "handout", "--no-sandbox")
+    assert run.returncode == 2 and words in run.stderr, run.stderr
+    assert run.stderr.count("\n") == 1 and not (tmp_path / "out").exists()

@@ -19,8 +19,7 @@ import pytest
 from loss_casebook.classroom import grade
 from loss_casebook.classroom.checkers import NOT_SOLVED, VERDICT_MIME
 from loss_casebook.classroom.sandbox import SandboxError, check_sandbox
-from test_grade import (C1, C2, LABELS, OK, RIGHT, TYPICAL, _before, _edit, _handout,
-                        _later_missing)
+from test_grade import C1, C2, LABELS, OK, RIGHT, TYPICAL, _before, _cell, _edit, _handout
 
 HOME_FILE = pathlib.Path.home() / "loss-casebook-grader-escape.txt"
 
@@ -134,23 +133,24 @@ def _build(subs, out, port):
 
 
 def _missing(student, relpath):
-    return [(student, label, "missing notebook", f"no {relpath} in the student's folder.")
+    return [(student, label, "missing notebook", f"no {relpath} in the student's folder.", "")
             for label in LABELS[relpath]]
 
 
-def _expected(hog_killed=False):
-    """The grades; a memory hog gets a MemoryError, or its kernel is killed
-    (which of the two depends on the machine's memory), and the grader goes on."""
+def _expected(subs, hog_killed=False):
+    """The grades; a memory hog gets a MemoryError (which the note names), or its kernel
+    is killed (which of the two depends on the machine's memory), and the grader goes on."""
     died = ("kernel died", "the kernel died while running the notebook (out of memory or "
             "CPU time?).")
     hog = {label: died for label in LABELS[C2][1:]} if hog_killed else {}
+    hog_note = ("" if hog_killed else f"cell {_cell(subs / 'pam' / C2, 'hog = []')} (`hog = []`) "
+                "raised MemoryError.")
 
-    def rows(student, relpath, verdicts=None):
+    def rows(student, relpath, verdicts=None, note=""):
         other = C2 if relpath == C1 else C1
-        mine = [(student, label, *(verdicts or {}).get(label, ("correct", OK[label][0])))
+        mine = [(student, label, *(verdicts or {}).get(label, ("correct", OK[label][0])), note)
                 for label in LABELS[relpath]]
-        both = mine + _missing(student, other) if relpath == C1 else _missing(student, other) + mine
-        return both + _later_missing(student)
+        return mine + _missing(student, other) if relpath == C1 else _missing(student, other) + mine
     not_solved = ("not solved", NOT_SOLVED)
     return [
         *rows("kim", C1, {label: not_solved for label in LABELS[C1]}),
@@ -161,7 +161,7 @@ def _expected(hog_killed=False):
                           "ex-c2-backend": ("wrong", OK["ex-c2-backend"][1])}),
         *rows("nia", C1),
         *rows("oli", C1),
-        *rows("pam", C2, hog),
+        *rows("pam", C2, hog, hog_note),
     ]
 
 
@@ -189,7 +189,7 @@ def test_grades_are_those_of_the_answers_alone(cheats):
     assert cheats["run"].returncode == 0, cheats["run"].stderr
     with (cheats["out"] / "grades.csv").open(newline="") as f:
         got = [tuple(r) for r in list(csv.reader(f))[1:]]
-    assert got in (_expected(), _expected(hog_killed=True))
+    assert got in (_expected(cheats["subs"]), _expected(cheats["subs"], hog_killed=True))
 
 
 def test_nothing_outside_the_sandbox_was_written_or_reached(cheats):
