@@ -10,11 +10,17 @@
   ``env-before-read-docs`` event, which Jupyter Book's build emits more than
   once, so every page declared ``const THEBE_JS_URL`` twice and the browser
   logged a ``SyntaxError``. This extension drops repeated script entries.
+* It marks each cell output that prints a text table (a rule of dashes under
+  its header, or a model summary's rules) with the class ``output-table``.
+  ``book/_static/casebook.css`` wraps every other output's long lines; a table
+  keeps its columns and scrolls in a box that ``casebook.js`` labels when the
+  table is wider than the page's column.
 """
 
 from __future__ import annotations
 
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -25,6 +31,33 @@ from typing import Any
 SERVED_FILES = ("requirements-chapters.txt", "requirements-backends.txt")
 #: What the wheel is built from (copied to a scratch folder first).
 WHEEL_SOURCES = ("pyproject.toml", "README.md", "requirements-chapters.txt", "loss_casebook")
+
+
+#: The class of a cell output that holds a text table.
+TABLE_CLASS = "output-table"
+#: A table's rule: a line of only rule characters (tabulate's ``----  ---``,
+#: a Keras model summary's ``====`` or ``━━━┳━━━``), at least 10 of them.
+_RULE_CHARS = "-=_─━│┃┄┅┈┉┌┐└┘├┤┬┴┼┏┓┗┛┡┩┣┫┳┻╇╋"
+_RULE = re.compile(rf"^[\s{re.escape(_RULE_CHARS)}]+$")
+
+
+def is_text_table(text: str) -> bool:
+    """True if ``text`` has a table's rule line (10 or more rule characters
+    and nothing else on the line), the mark of a printed table."""
+    return any(_RULE.match(line) and sum(c in _RULE_CHARS for c in line) >= 10
+               for line in text.splitlines())
+
+
+def mark_tables(app, doctree, docname) -> None:
+    """``doctree-resolved``: add :data:`TABLE_CLASS` to each cell output (not a
+    traceback) that prints a text table."""
+    from docutils import nodes
+
+    for node in doctree.findall(nodes.literal_block):
+        classes = node.get("classes", [])
+        if ("output" in classes and "traceback" not in classes
+                and TABLE_CLASS not in classes and is_text_table(node.astext())):
+            classes.append(TABLE_CLASS)
 
 
 def _key(script: Any) -> tuple[str, str]:
@@ -116,4 +149,5 @@ def _on_page(app, pagename, templatename, context, doctree) -> None:
 def setup(app) -> dict[str, Any]:
     app.connect("config-inited", _serve_downloads)
     app.connect("html-page-context", _on_page)
+    app.connect("doctree-resolved", mark_tables)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
