@@ -27,7 +27,7 @@ def pytest_configure(config):
 
 #: Test files whose tests use the ``site`` fixture (it builds into ``_build``):
 #: under pytest-xdist they run on one worker, so that no two builds overlap.
-SITE_FILES = ("tests/test_site.py", "tests/test_run_yourself.py")
+SITE_FILES = ("tests/test_site.py", "tests/test_run_yourself.py", "tests/test_site_layout.py")
 
 
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist's
