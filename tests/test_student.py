@@ -127,8 +127,7 @@ def test_command_line(tmp_path):
     assert lines == [f"wrote {tmp_path / 'out' / rel}: "
                      f"{sum(ex.notebook == rel for ex in EXERCISES.values())} exercises, "
                      "no solutions" for rel in NOTEBOOKS] + [
-        f"wrote {tmp_path / 'out' / RECORD}: what was handed out, for the grader's "
-        f"--handout {tmp_path / 'out'}"]
+        f"wrote {tmp_path / 'out' / RECORD}: the record of what was handed out"]
     again = _student(tmp_path / "out", cwd=ROOT)
     assert again.returncode == 2 and "--force" in again.stderr and again.stdout == ""
     assert again.stderr.count("\n") == 1
@@ -247,3 +246,26 @@ def test_myst_to_plain_markdown(source, plain):
 def test_exercise_labels_in_order():
     assert exercise_labels("```{exercise} A\n:label: ex-a\n```\n\n"
                            ":::{exercise} B\n:label: ex-b\n:::") == ["ex-a", "ex-b"]
+
+
+def test_the_classroom_chapter_says_what_the_hand_out_does():
+    """Its stored hand-out lists one copy per exercise chapter and the record; every
+    figure has alt text; its lab hands out one case with its record and grades that."""
+    nb = nbformat.read(ROOT / "book" / "classroom.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                      for o in c.outputs if o.get("output_type") == "stream")
+    wrote = [line for line in printed.splitlines() if line.startswith("wrote ../handout/")]
+    assert wrote[:-1] == [f"wrote ../handout/{rel}: "
+                          f"{sum(ex.notebook == rel for ex in EXERCISES.values())} exercises, "
+                          "no solutions" for rel in NOTEBOOKS]
+    assert wrote[-1] == f"wrote ../handout/{RECORD}: the record of what was handed out"
+    figures = [c for c in nb.cells if c.cell_type == "code"
+               and any("image/png" in o.get("data", {}) for o in c.outputs)]
+    assert figures
+    for cell in figures:
+        alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+        assert len(alt.split()) >= 8 and ".png" not in alt, cell.source
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    lab = text[text.index("## A lab in one session"):]
+    assert "student ../handout/ --case 1" in lab and "--handout ../handout/" in lab
+    assert "writes `../handout/case1/05-exercises.ipynb` and" not in text

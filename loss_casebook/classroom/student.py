@@ -164,8 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         rel = p.relative_to(p.parents[1]).as_posix()
         n = len(notebooks.get(rel, []))
         print(f"wrote {args.out_dir / rel}: {n} exercise{'s' * (n != 1)}, no solutions")
-    print(f"wrote {args.out_dir / RECORD}: what was handed out, for the grader's "
-          f"--handout {args.out_dir}")
+    print(f"wrote {args.out_dir / RECORD}: the record of what was handed out")
     return 0
 
 
