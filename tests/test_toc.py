@@ -69,3 +69,75 @@ def test_chapter_code_lines_fit_the_page():
                      for line in "".join(cell["source"]).splitlines()
                      if len(line) > CODE_WIDTH]
     assert not wide, f"code lines over {CODE_WIDTH} characters:\n" + "\n".join(wide)
+
+
+#: A path of some machine in a stored output: an installed package's folder
+#: under an absolute path, or a home folder.
+MACHINE_PATH = re.compile(
+    r"(?<![\w.~-])(?:/[^\s'\"/]+)+/(?:site|dist)-packages/"
+    r"|(?<![\w.-])(?:/home/[^\s'\"/]+|/root|/Users/[^\s'\"/]+)/")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _output_texts(cell):
+    for out in cell.get("outputs", []):
+        for key in ("text", "evalue", "traceback"):
+            value = out.get(key, "")
+            yield "\n".join(value) if isinstance(value, list) else value
+        for mime, value in out.get("data", {}).items():
+            if mime.startswith("text/"):
+                yield "".join(value) if isinstance(value, list) else value
+
+
+def test_no_stored_output_shows_a_machine_path():
+    """Stored outputs show no absolute path of the machine that ran them
+    (loss_casebook.maintain.execute scrubs them when it stores outputs):
+    neither this machine's checkout, environment or home, nor any machine's
+    site-packages or home folder."""
+    from loss_casebook.maintain import execute
+
+    here = execute.machine_paths(ROOT)
+    found = {}
+    for nb in sorted((ROOT / "book").rglob("*.ipynb")):
+        for n, cell in enumerate(json.loads(nb.read_text())["cells"]):
+            for text in _output_texts(cell):
+                plain = ANSI.sub("", text)
+                hits = [m.group(0) for m in MACHINE_PATH.finditer(plain)]
+                hits += [p for p, _ in here if p in plain and execute.scrub(text, [(p, "")]) != text]
+                if hits:
+                    found.setdefault(str(nb.relative_to(ROOT)), []).append(f"cell {n}: {hits[0]}")
+    assert not found, ("stored outputs that show a machine's path (re-execute with "
+                       "python -m loss_casebook.maintain.execute):\n"
+                       + "\n".join(f"{nb}: {len(cells)} outputs, first {cells[0]}"
+                                   for nb, cells in found.items()))
+
+
+def test_scrubbed_paths_compare_equal_to_fresh_ones():
+    """What execute stores and what a fresh run prints, on this machine and in
+    another checkout, read the same once nbval's sanitize file has run."""
+    from nbval.plugin import get_sanitize_patterns
+
+    from loss_casebook.maintain import execute
+
+    patterns = get_sanitize_patterns((ROOT / "book" / "nbval_sanitize.cfg").read_text())
+
+    def sanitized(text):
+        for regex, replace in patterns:
+            text = re.sub(regex, replace, text)
+        return text
+
+    here = execute.machine_paths(ROOT)
+    site = next(p for p, instead in here if instead == ".../site-packages")
+    home = str(pathlib.Path.home())
+    printed = [f"File \x1b[32m{site}/keras/src/losses/loss.py:12\x1b[39m, in f",
+               f"\x1b[32m{ROOT}/loss_casebook/checks.py:94\x1b[39m, in check",
+               f'saved to "{home}/models/m.keras"', f"{ROOT}/book/case1/01-as-asked.ipynb"]
+    elsewhere = [t.replace(str(ROOT), "/srv/ci/clone") for t in printed]
+    for text in printed:
+        stored = execute.scrub(text, here)
+        assert MACHINE_PATH.search(ANSI.sub("", stored)) is None, stored
+        assert str(ROOT) not in stored, stored
+        assert sanitized(stored) == sanitized(text), (stored, text)
+    for stored, fresh in zip(map(lambda t: execute.scrub(t, here), printed), elsewhere):
+        assert sanitized(stored) == sanitized(fresh), (stored, fresh)
+    assert execute.scrub(f"{ROOT}line/x", here) == f"{ROOT}line/x"  # another name

@@ -11,6 +11,14 @@ stamped with :func:`code_digest` of its code, so that a test can tell when
 code changed without its outputs being regenerated
 (``tests/test_stale_outputs.py``).
 
+Before a notebook is written, :func:`scrub_outputs` takes the machine's own
+absolute paths out of its outputs (tracebacks name every file they pass
+through): a file of an installed package becomes ``.../site-packages/...``, of
+the standard library ``.../python3.11/...``, of the book's checkout a path
+relative to it (``loss_casebook/checks.py``), of the home folder ``~/...``.
+``book/nbval_sanitize.cfg`` maps a fresh run's paths to the same forms, so
+nbval compares the two.
+
 A notebook that fails to execute is left unchanged and named, with its error,
 in one line; the command then exits 1.
 """
@@ -23,7 +31,9 @@ import json
 import os
 import pathlib
 import re
+import site
 import sys
+import sysconfig
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -82,6 +92,112 @@ def last_seconds(path: pathlib.Path) -> float:
     return total
 
 
+def machine_paths(book: pathlib.Path | None = None) -> list[tuple[str, str]]:
+    """This machine's paths that a stored output must not show, each with
+    what it shows instead; longest first, so the most specific form wins.
+
+    The installed packages' folders (``.../site-packages``), the standard
+    library's (``.../python3.11``), a virtual environment outside the book
+    (``.../<its name>``), the book's checkout (``book`` and the folder the
+    helper package was imported from; replaced by nothing, so its files read
+    relative to it) and the home folder (``~``). Each also as its real path,
+    where a symbolic link leads elsewhere.
+    """
+    import loss_casebook
+
+    found: dict[str, str] = {}
+
+    def add(path, instead: str) -> None:
+        if not path:
+            return
+        for form in {str(path), os.path.realpath(path)}:
+            form = form.rstrip("/\\")
+            if len(form) > 1:  # never "/" itself
+                found.setdefault(form, instead)
+
+    packages = [*site.getsitepackages(), site.getusersitepackages(),
+                sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    for folder in packages:
+        add(folder, ".../" + pathlib.Path(folder).name)
+    for key in ("stdlib", "platstdlib"):
+        folder = sysconfig.get_paths()[key]
+        add(folder, ".../" + pathlib.Path(folder).name)
+    if sys.prefix != sys.base_prefix:  # a virtual environment
+        add(sys.prefix, ".../" + pathlib.Path(sys.prefix).name)
+    checkouts = [pathlib.Path(loss_casebook.__file__).resolve().parents[1]]
+    if book is not None:
+        checkouts.append(pathlib.Path(book).resolve())
+    for folder in checkouts:
+        add(folder, "")
+    add(pathlib.Path.home(), "~")
+    return sorted(found.items(), key=lambda kv: len(kv[0]), reverse=True)
+
+
+#: Where a path may start: not inside a name, or right after a terminal
+#: colour code (IPython colours a traceback's file names: ``\x1b[32m/...``).
+_START = (r"(?:(?<![\w.-])|(?<=\x1b\[\dm)|(?<=\x1b\[\d\dm)|(?<=\x1b\[\d;\d\dm)"
+          r"|(?<=\x1b\[\d\d;\d\dm))")
+
+
+def scrub(text: str, paths: list[tuple[str, str]]) -> str:
+    """``text`` with each of ``paths`` (from :func:`machine_paths`) replaced.
+
+    A path counts only as a whole: not inside a longer name (``/work/main``
+    is left alone in ``/work/mainline``). A checkout's path followed by ``/``
+    is dropped with the slash (``loss_casebook/checks.py``); alone it becomes
+    ``.``.
+    """
+    if not paths or not text:
+        return text
+    instead = dict(paths)
+    pattern = re.compile(_START + "(" + "|".join(re.escape(p) for p, _ in paths)
+                         + r")(?![\w.-])(/?)")
+
+    def put(m: re.Match) -> str:
+        new = instead[m.group(1)]
+        if new == "":
+            return "" if m.group(2) else "."
+        return new + m.group(2)
+
+    return pattern.sub(put, text)
+
+
+def scrub_outputs(nb: dict, paths: list[tuple[str, str]]) -> int:
+    """Scrub every text of every output in ``nb`` in place (streams, text
+    data, error values and tracebacks); return how many texts changed."""
+    changed = 0
+
+    def fix(value):
+        nonlocal changed
+        if isinstance(value, str):
+            new = scrub(value, paths)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            new = [scrub(v, paths) for v in value]
+        else:
+            return value
+        changed += new != value
+        return new
+
+    for cell in nb.get("cells", []):
+        for out in cell.get("outputs", []) or []:
+            for key in ("text", "evalue", "traceback"):
+                if key in out:
+                    out[key] = fix(out[key])
+            data = out.get("data", {})
+            for mime in list(data):
+                if mime.startswith("text/"):  # not images: base64 has slashes
+                    data[mime] = fix(data[mime])
+    return changed
+
+
+def book_of(path: pathlib.Path) -> pathlib.Path | None:
+    """The book folder (the nearest one above ``path`` with a ``_toc.yml``), if any."""
+    for folder in pathlib.Path(path).resolve().parents:
+        if (folder / "_toc.yml").is_file():
+            return folder
+    return None
+
+
 def default_kernels() -> None:
     """The kernels the committed outputs come from (see loss_casebook.repro)."""
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
@@ -104,6 +220,7 @@ def execute(path: str, timeout: float = 600.0) -> tuple[str, float, str | None]:
     except Exception as exc:  # reported in one line; the file stays as it was
         first = (str(exc).strip().splitlines() or [""])[-1][:200]
         return path, time.perf_counter() - start, f"{type(exc).__name__}: {first}"
+    scrub_outputs(nb, machine_paths(book_of(nb_path)))
     nb.metadata.setdefault(STAMP, {})["code_sha256"] = code_digest(nb)
     nbformat.write(nb, nb_path)
     return path, time.perf_counter() - start, None
