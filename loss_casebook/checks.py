@@ -1,8 +1,8 @@
 """Check targets and labels before ``fit``: the range each cross-entropy needs.
 
-Cross-entropy losses in Keras 3 do not check the range of what they are
-given, and each backend does something different with a value out of range
-(cases 4 and 6 of the book). Call these on the arrays you will pass to
+Keras 3's cross-entropy code does not check the range of what it is given;
+what happens to a value out of range is left to each backend (on CPU some
+raise, some return a number: cases 4 and 6 of the book). Call these on the arrays you will pass to
 ``fit``; each raises a one-sentence :class:`ValueError` naming the offending
 values and the fix, and returns ``None`` when everything is in range.
 
@@ -18,8 +18,9 @@ Traceback (most recent call last):
 ValueError: binary_crossentropy needs targets in [0, 1], but 1 of 2 are outside it (255); ...
 
 They accept NumPy arrays, lists and Keras tensors of every backend (converted
-with ``keras.ops.convert_to_numpy``; Keras is imported only for a tensor that
-NumPy cannot read by itself).
+with ``keras.ops.convert_to_numpy``; Keras is imported only for a framework
+tensor, anything that is not a NumPy array or scalar, a list, a tuple or a
+Python number).
 """
 
 from __future__ import annotations
