@@ -36,7 +36,7 @@ def check_floor(answer: Any) -> Feedback:
     if answer >= 0:
         return fail("For a target above 1 the loss goes below 0: the floor is negative.")
     if math.isclose(answer, right, rel_tol=1e-4):
-        return Feedback(f"Correct: {right:.2f}, -(t - 1) log(2**-23) and a tiny t term.", True)
+        return Feedback(f"Correct: {right:.2f}, (t - 1) log(2**-23) and a tiny t term.", True)
     naive = -(100 * math.log(1 - 1e-7) + (1 - 100) * math.log(1e-7))
     if math.isclose(answer, naive, rel_tol=1e-4):
         return fail("That uses 1e-7 itself; in float32 the clip bound 1 - 1e-7 rounds to "
