@@ -1,0 +1,154 @@
+"""The book's sections as text, for the ranked search of the site and of ``explain``.
+
+``python -m loss_casebook.maintain.corpus`` reads every page of ``_toc.yml``
+(notebooks and Markdown pages, but not *Find your error*, whose entries are
+ranked from the index itself) and writes ``loss_casebook/explain/sections.json``:
+one record per section (every heading starts one) with the page, the
+heading's HTML id, the prose, the code and the text the stored outputs print.
+The package ships that file, so ``explain`` ranks the same sections as the
+site without the notebooks. ``--check`` writes nothing and exits 1, naming
+each page whose sections changed since the file was written
+(``tests/test_corpus.py`` runs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from loss_casebook.explain import corpus
+from loss_casebook.explain.index import slug
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SKIP = ("book/find-your-error",)
+_HEADING = re.compile(r"^(#{1,4})\s+(.+?)\s*#*\s*$")
+_LINK = re.compile(r"\]\((?:https?://|/|\.)[^)]*\)")
+_URL = re.compile(r"https?://\S+")
+_FENCE = re.compile(r"^\s*```")
+#: The most characters of one output that a section keeps.
+OUTPUT_CHARS = 1500
+
+
+def pages(root: pathlib.Path) -> list[str]:
+    """The pages of ``_toc.yml`` in order, without suffix (``book/case1/01-as-asked``)."""
+    toc = (root / "_toc.yml").read_text(encoding="utf-8")
+    found = re.findall(r"(?:root|file):\s*([^\s#]+)", toc)
+    return [p for p in found if p not in SKIP]
+
+
+def _cells(path: pathlib.Path) -> Iterator[tuple[str, str, list[dict[str, Any]]]]:
+    if path.suffix == ".md":
+        yield "markdown", path.read_text(encoding="utf-8"), []
+        return
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        source = "".join(cell.get("source", ""))
+        yield cell["cell_type"], source, cell.get("outputs", [])
+
+
+def _output_text(outputs: list[dict[str, Any]]) -> str:
+    parts = []
+    for out in outputs:
+        if out.get("output_type") == "stream":
+            text = out.get("text", "")
+        elif out.get("output_type") == "error":
+            text = f"{out.get('ename', '')}: {out.get('evalue', '')}"
+        else:
+            text = out.get("data", {}).get("text/plain", "")
+        text = "".join(text) if isinstance(text, list) else text
+        parts.append(text[:OUTPUT_CHARS])
+    return "\n".join(parts)
+
+
+def sections(root: pathlib.Path, page: str) -> list[dict[str, str]]:
+    """The sections of one page: ``doc``, ``anchor``, ``heading``, ``prose``, ``code``."""
+    path = next((root / f"{page}{s}" for s in (".ipynb", ".md")
+                 if (root / f"{page}{s}").exists()), None)
+    if path is None:
+        raise FileNotFoundError(f"_toc.yml lists {page}, which has no .ipynb or .md file.")
+    doc = page.removeprefix("book/")
+    out: list[dict[str, str]] = []
+    seen: dict[str, int] = {}
+
+    def start(heading: str) -> None:
+        anchor = slug(re.sub(r"[`*_]", "", heading)) or "top"
+        n = seen.get(anchor, 0)
+        seen[anchor] = n + 1
+        out.append({"doc": doc, "anchor": anchor if n == 0 else f"{anchor}-{n}",
+                    "heading": heading, "prose": "", "code": ""})
+
+    for kind, source, outputs in _cells(path):
+        if kind == "markdown":
+            fenced = False
+            for line in source.splitlines():
+                fenced ^= bool(_FENCE.match(line))
+                m = None if fenced else _HEADING.match(line)
+                if m:
+                    start(m.group(2))
+                    continue
+                if not out:
+                    start(doc)
+                out[-1]["prose"] += _URL.sub(" ", _LINK.sub("]", line)) + "\n"
+        elif kind == "code" and out:
+            out[-1]["code"] += source + "\n" + _output_text(outputs) + "\n"
+    return out
+
+
+def build(root: pathlib.Path = ROOT) -> list[dict[str, str]]:
+    """Every section of every page of the book, in reading order."""
+    return [s for page in pages(root) for s in sections(root, page)]
+
+
+def stale(root: pathlib.Path = ROOT, path: pathlib.Path = corpus.SECTIONS) -> list[str]:
+    """The pages whose sections differ from those stored in ``path``."""
+    now = build(root)
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))["sections"]
+    except (OSError, ValueError, KeyError):
+        stored = []
+    docs = sorted({s["doc"] for s in now} | {s["doc"] for s in stored})
+    return [d for d in docs
+            if [s for s in now if s["doc"] == d] != [s for s in stored if s["doc"] == d]]
+
+
+def write(root: pathlib.Path = ROOT, path: pathlib.Path = corpus.SECTIONS) -> int:
+    """Write the sections file; return how many sections it holds."""
+    found = build(root)
+    data = {"about": "Generated by python -m loss_casebook.maintain.corpus; do not edit.",
+            "sections": found}
+    path.write_text(json.dumps(data, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
+    return len(found)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m loss_casebook.maintain.corpus [--check] [--root DIR]``."""
+    parser = argparse.ArgumentParser(prog="python -m loss_casebook.maintain.corpus",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 naming each page that changed")
+    parser.add_argument("--root", type=pathlib.Path, default=ROOT,
+                        help="the book's folder (the one with _toc.yml)")
+    args = parser.parse_args(argv)
+    if not (args.root / "_toc.yml").is_file():
+        print(f"corpus: {args.root} holds no _toc.yml; give the book's folder.", file=sys.stderr)
+        return 2
+    try:
+        if args.check:
+            changed = stale(args.root)
+            for doc in changed:
+                print(f"corpus: the sections of {doc} changed since {corpus.SECTIONS.name} "
+                      f"was written; run python -m loss_casebook.maintain.corpus")
+            return 1 if changed else 0
+        print(f"corpus: wrote {write(args.root)} sections to {corpus.SECTIONS}")
+    except (OSError, ValueError) as err:
+        print(f"corpus: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
