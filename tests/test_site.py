@@ -102,56 +102,72 @@ def test_code_fits_the_page(site, browser):
 # ---------------------------------------------------------------- Find your error
 
 def _pasted():
-    """(entry id, how, text): every text and variant of the index, as readers paste it."""
+    """(entry, how, text): every message of the index as readers paste it, every symptom."""
     from test_explain import REWRITES
 
     from loss_casebook import errorindex
 
-    return [(e.id, how, rewrite(p)) for e in errorindex.load() for p in e.patterns
-            for how, rewrite in REWRITES.items()]
+    out = []
+    for e in errorindex.load():
+        if e.kind == "message":
+            out += [(e, how, rewrite(p)) for p in e.patterns for how, rewrite in REWRITES.items()]
+        else:
+            out += [(e, "as is", p) for p in e.patterns + e.words]
+    return out
 
 
-def _entry_hits(page, selector):
-    return page.eval_on_selector_all(selector, "els => els.map(e => e.dataset.entry)")
+def _right(entry, refs):
+    """The entry, or (for a symptom) a section of a chapter that explains or shows it."""
+    if f"err-{entry.id}" in refs[:3]:
+        return True
+    docs = {c.doc for c in entry.causes} | {d for c in entry.causes for d in c.also} | {
+        t.chapter for t in entry.texts if t.chapter}
+    return entry.kind == "symptom" and bool({r.split("#")[0] for r in refs[:3]} & docs)
+
+
+def _refs(page, selector):
+    return page.eval_on_selector_all(selector, "els => els.map(e => e.dataset.ref)")
 
 
 def test_the_paste_box_finds_every_variant(site, browser):
-    """Typed into the page's paste box, each variant lists its entry among the first 3."""
+    """Typed into the page's paste box, each message's entry is among the first 3."""
     page = browser.new_page()
     page.goto(f"{site}/book/find-your-error.html", wait_until="networkidle")
+    page.wait_for_function("window.lossCasebookSearch !== undefined")
     lost = []
-    for eid, how, text in _pasted():
+    for entry, how, text in _pasted():
         page.fill("#error-paste-input", text)
         page.wait_for_selector("#error-paste-results[data-state]")
-        hits = _entry_hits(page, "#error-paste-results a.error-index-hit")
-        if eid not in hits[:3]:
-            lost.append((eid, how, text[:60], hits))
-    page.fill("#error-paste-input", "ValueError: Shapes (None, 10) and (None, 1) are incompatible")
+        refs = _refs(page, "#error-paste-results a.ranked-hit")
+        if not _right(entry, refs):
+            lost.append((entry.id, how, text[:60], refs[:3]))
+    page.fill("#error-paste-input", "RuntimeError: CUDA out of memory. Tried to allocate 2 MiB")
+    assert page.get_attribute("#error-paste-results", "data-verdict") == "none"
+    assert page.eval_on_selector_all("#error-paste-results a.ranked-hit", "els => els.length")
+    page.fill("#error-paste-input", "zzzq qqxz")
     assert page.get_attribute("#error-paste-results", "data-state") == "none"
     page.close()
     assert lost == [], lost
 
 
+def _search(page, site, text):
+    page.goto(f"{site}/search.html?q={urllib.parse.quote(text)}")
+    page.wait_for_selector("#ranked-results", state="attached", timeout=30_000)
+    return _refs(page, "#ranked-results a.ranked-hit")
+
+
 def test_site_search_finds_every_variant(site, browser):
     """A pasted message in the site's search: its entry is among the first 3 results.
 
-    Sphinx's search needs every word of the query on a page, so a reader's
-    own names and numbers find nothing there; the page's script lists the
-    matching entries above Sphinx's results (#error-index-results).
+    Sphinx's search needs every word of the query on a page, so a sentence or
+    a log finds nothing there; the page's script ranks the whole book above
+    Sphinx's results (#ranked-results), as explain does.
     """
     page = browser.new_page()
-    lost = []
-    # the page runs the paste box's matcher (tested on every form above): here
-    # each pattern once, changed as readers change it most (other numbers)
-    for eid, how, text in [t for t in _pasted() if t[1] == "other numbers"]:
-        page.goto(f"{site}/search.html?q={urllib.parse.quote(text)}")
-        page.wait_for_selector("#error-index-results", state="attached", timeout=30_000)
-        hits = _entry_hits(page, "#error-index-results a.error-index-hit")
-        if eid not in hits[:3]:
-            lost.append((eid, how, text[:60], hits))
-    page.goto(f"{site}/search.html?q=hello+world")
-    page.wait_for_selector("#error-index-results", state="attached")
-    assert page.get_attribute("#error-index-results", "data-state") == "none"
+    lost = [(e.id, how, text[:60]) for e, how, text in _pasted()
+            if how in ("other numbers", "as is") and not _right(e, _search(page, site, text))]
+    assert _search(page, site, "hello world") == []
+    assert page.get_attribute("#ranked-results", "data-state") == "none"
     page.close()
     assert lost == [], lost
 
@@ -169,12 +185,51 @@ def test_the_search_box_takes_a_typed_message(site, browser):
         box = page.locator("form.bd-search input[name=q]").first
         box.fill(text)
         box.press("Enter")
-        page.wait_for_selector("#error-index-results", state="attached", timeout=30_000)
-        hits = _entry_hits(page, "#error-index-results a.error-index-hit")
-        if entry.id not in hits[:3]:
-            lost.append((entry.id, text, hits))
+        page.wait_for_selector("#ranked-results", state="attached", timeout=30_000)
+        if not _right(entry, _refs(page, "#ranked-results a.ranked-hit")):
+            lost.append((entry.id, text))
     page.close()
     assert lost == [], lost
+
+
+def test_the_site_and_explain_read_and_rank_alike(site, browser):
+    """The JavaScript port of the words and the ranking agrees with explain's Python."""
+    from test_reports import REPORTS
+
+    from loss_casebook.explain import rank, reply, text
+
+    page = browser.new_page()
+    page.goto(f"{site}/book/find-your-error.html", wait_until="networkidle")
+    page.wait_for_function("window.lossCasebookSearch !== undefined")
+    samples = [d.fields["body"] for d in rank.documents()] + [r["words"] for r in REPORTS]
+    samples += ["loss: -55.0 — 损失为两个向量之间的 angular 距离给出 NaN", "BinaryCrossentropy()"]
+    js = page.evaluate("ts => ts.map(t => window.lossCasebookWords(t))", samples)
+    assert [i for i, (a, t) in enumerate(zip(js, samples)) if a != text.words(t)] == []
+    same = 0
+    for r in REPORTS:
+        found = page.evaluate("t => window.lossCasebookSearch(t).map(h => h.ref)", r["words"])
+        same += found[:1] == [i.doc.ref for i in reply.answer(r["words"]).items[:1]]
+    page.close()
+    assert same >= 0.9 * len(REPORTS), (same, len(REPORTS))
+
+
+@pytest.mark.parametrize("half,least", [("tune", 0.8), ("holdout", 0.9)])
+def test_site_search_sends_real_reports_to_a_right_section(site, browser, half, least):
+    """The book's real reports (tests/reports/): a right section among the first five."""
+    from test_reports import REPORTS, right
+
+    page = browser.new_page()
+    inside = [r for r in REPORTS if r["half"] == half and r["in_book"]]
+    hits = sum(right(r, _search(page, site, r["words"])[:5]) for r in inside)
+    outside = [r for r in REPORTS if r["half"] == half and not r["in_book"]]
+    said = 0
+    for r in outside:
+        listed = _search(page, site, r["words"])
+        said += bool(listed) and page.get_attribute("#ranked-results", "data-verdict") != \
+            "explained"
+    page.close()
+    assert hits >= least * len(inside), (hits, len(inside))
+    assert said >= 0.7 * len(outside), (said, len(outside))
 
 
 def test_sphinx_search_finds_the_page_for_each_exact_text(site, browser):

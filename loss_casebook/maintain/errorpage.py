@@ -5,12 +5,15 @@ The directive ``{error-index}`` turns :mod:`loss_casebook.errorindex`'s
 links resolve and every text and variant is in Sphinx's search index. Each
 entry gets the target ``err-<id>``.
 
-Sphinx's search needs every word of a query on a page, so a reader's own
-metric name, numbers or path would find nothing. The extension therefore also
-serves the index as data (``_static/error-index-data.js``) with the matcher
-of :mod:`loss_casebook.explain` ported to JavaScript (``errorsearch.js``): a
-paste box on the page, and on the search page a short list of the entries
-that match the query, above Sphinx's own results. Both are local files; they
+Sphinx's search needs every word of a query on a page, so a sentence, a log
+or a traceback finds nothing there. The extension therefore also serves the
+ranked search of :mod:`loss_casebook.explain`: the exact matcher ported to
+JavaScript (``errorsearch.js``, with the index as data,
+``error-index-data.js``), lunr.js 2.3.9 (``vendor/``) and the index that the
+Python port of lunr builds over every entry and section
+(``ranked-search-data.js``, loaded only where it is used), put together by
+``rankedsearch.js``: a paste box on the page, and on the search page the
+book's best answers above Sphinx's own results. All are local files; they
 work offline.
 """
 
@@ -27,14 +30,19 @@ from sphinx.util.docutils import SphinxDirective
 
 from loss_casebook import errorindex, explain
 from loss_casebook.errorindex import Entry
+from loss_casebook.explain import rank, reply
 
 HERE = pathlib.Path(__file__).parent
 SCRIPT = HERE / "errorsearch.js"
+RANKED = HERE / "rankedsearch.js"
+LUNR = HERE / "vendor" / "lunr-2.3.9.min.js"
 PASTE_BOX = """<div id="error-paste" class="error-paste">
-<label for="error-paste-input"><strong>Paste your message</strong> (or a whole
-log or traceback); the matching entries appear below, best first.</label>
+<label for="error-paste-input"><strong>Paste your message</strong>, a whole log or
+traceback, or say what you see in your own words; the entries and sections of the
+book that explain it best appear below, best first.</label>
 <textarea id="error-paste-input" rows="4" style="width:100%"
  placeholder="e.g. WARNING:tensorflow:Can save best model only with val_f1 available, skipping."></textarea>
+<p id="error-paste-verdict" class="ranked-verdict"></p>
 <ol id="error-paste-results"></ol>
 </div>"""
 
@@ -57,6 +65,11 @@ def entry_markdown(entry: Entry) -> list[str]:
     """The MyST lines of one entry of the page."""
 
     lines = [f"(err-{entry.id})=", f"### {entry.title}", ""]
+    lines.append(f"Id {code(entry.id)}; in a terminal: "
+                 f"{code('python -m loss_casebook.explain ' + entry.id)}")
+    lines.append("")
+    lines.append(f"**Tell it apart:** {entry.tell}")
+    lines.append("")
     lines.append(f"*{entry.kind}*, printed as:")
     lines.append("")
     for t in entry.texts:
@@ -65,6 +78,9 @@ def entry_markdown(entry: Entry) -> list[str]:
     lines.append("")
     if entry.variants:
         lines.append("Also pasted as: " + " · ".join(code(v) for v in entry.variants))
+        lines.append("")
+    if entry.words:
+        lines.append("Readers describe it as: " + " · ".join(f"“{w}”" for w in entry.words))
         lines.append("")
     head = "Cause:" if len(entry.causes) == 1 else f"{len(entry.causes)} causes:"
     lines += [head, ""]
@@ -112,6 +128,20 @@ def page_data(entries: list[Entry], page: str = "book/find-your-error.html") -> 
     }
 
 
+def ranked_data(entries: list[Entry]) -> dict[str, Any]:
+    """What ``ranked-search-data.js`` holds: lunr's index, the documents, the rules' settings."""
+    docs = rank.documents(entries)
+    return {
+        "index": rank.build_index(docs).serialize(),
+        "docs": {d.ref: [d.title, d.url, d.kind] for d in docs},
+        "stop": sorted(rank.STOP),
+        "maxTerms": rank.MAX_TERMS,
+        "top": reply.TOP,
+        "confident": list(reply.CONFIDENT),
+        "near": list(reply.NEAR),
+    }
+
+
 def _write_static(app, config) -> None:
     """``config-inited``: write the data and the matcher into a static folder."""
     static = pathlib.Path(app.outdir).parent / "errorindex-static"
@@ -120,6 +150,13 @@ def _write_static(app, config) -> None:
     (static / "error-index-data.js").write_text(
         "window.LOSS_CASEBOOK_ERRORS = " + json.dumps(data, indent=1) + ";\n", encoding="utf-8")
     (static / "errorsearch.js").write_text(SCRIPT.read_text(encoding="utf-8"), encoding="utf-8")
+    ranked = ranked_data(errorindex.load(config.error_index_path or None))
+    (static / "ranked-search-data.js").write_text(
+        "window.LOSS_CASEBOOK_RANKED = " + json.dumps(ranked, separators=(",", ":"),
+                                                      ensure_ascii=False) + ";\n",
+        encoding="utf-8")
+    for src in (RANKED, LUNR):
+        (static / src.name).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
     if str(static) not in config.html_static_path:
         config.html_static_path.append(str(static))
 
@@ -130,4 +167,6 @@ def setup(app) -> dict[str, Any]:
     app.connect("config-inited", _write_static)
     app.add_js_file("error-index-data.js")
     app.add_js_file("errorsearch.js")
+    app.add_js_file(LUNR.name)
+    app.add_js_file(RANKED.name)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,9 +1,9 @@
-/* The book's error index in the browser: the matcher of
- * loss_casebook/explain.py, rule for rule (tokens, longest common run,
- * overlap, the 60 % share), over window.LOSS_CASEBOOK_ERRORS, which the
- * Sphinx extension loss_casebook.maintain.errorpage writes from errors.toml.
- * It fills the paste box of "Find your error" and, on the search page, lists
- * the matching entries above Sphinx's results. No other script, no network.
+/* The exact messages of the book's error index in the browser: the matcher
+ * of loss_casebook/explain/exact.py, rule for rule (tokens, longest common
+ * run, overlap, the 60 % share, message entries only), over
+ * window.LOSS_CASEBOOK_ERRORS, which the Sphinx extension
+ * loss_casebook.maintain.errorpage writes from errors.toml. rankedsearch.js
+ * puts what it finds first. No other script, no network.
  */
 (function () {
   "use strict";
@@ -37,11 +37,14 @@
     let best = 0;
     let prev = new Map();
     for (const tok of pattern) {
+      const word = tok !== "#" && tok !== "-#" ? 1 : 0;
       const cur = new Map();
       for (const j of where.get(tok) || []) {
-        const run = (prev.get(j - 1) || 0) + 1;
-        cur.set(j, run);
-        if (run > best) best = run;
+        const [run0, words0] = prev.get(j - 1) || [0, 0];
+        const run = run0 + 1;
+        const words = words0 + word;
+        cur.set(j, [run, words]);
+        if (words >= 2 && run > best) best = run;
       }
       prev = cur;
     }
@@ -62,6 +65,7 @@
     const pasted = tokens(text);
     const found = [];
     for (const e of ENTRIES) {
+      if (e.kind !== "message") continue;
       let best = null;
       e.toks.forEach((ptoks, n) => {
         const [run, cover] = score(ptoks, pasted);
@@ -78,65 +82,5 @@
     return found;
   }
 
-  /* The site's root, from Sphinx's documentation_options script tag. */
-  function root() {
-    const el = document.getElementById("documentation_options");
-    return el && el.dataset.url_root ? el.dataset.url_root : "";
-  }
-
-  function render(list, found, limit) {
-    list.textContent = "";
-    for (const m of found.slice(0, limit)) {
-      const li = document.createElement("li");
-      const a = document.createElement("a");
-      a.href = root() + DATA.page + "#" + m.entry.anchor;
-      a.textContent = m.entry.title;
-      a.className = "error-index-hit";
-      a.dataset.entry = m.entry.id;
-      li.appendChild(a);
-      li.appendChild(document.createTextNode(" (" + m.entry.kind + ")"));
-      list.appendChild(li);
-    }
-  }
-
-  function pasteBox() {
-    const input = document.getElementById("error-paste-input");
-    const list = document.getElementById("error-paste-results");
-    if (!input || !list) return;
-    const update = () => {
-      const found = input.value.trim() ? match(input.value) : [];
-      render(list, found, 5);
-      list.dataset.state = input.value.trim() ? (found.length ? "found" : "none") : "empty";
-      if (input.value.trim() && !found.length) {
-        const li = document.createElement("li");
-        li.textContent = "No entry matches this text.";
-        list.appendChild(li);
-      }
-    };
-    input.addEventListener("input", update);
-    update();
-  }
-
-  function searchPage() {
-    const results = document.getElementById("search-results");
-    if (!results) return;
-    const q = new URLSearchParams(window.location.search).get("q");
-    if (!q) return;
-    const found = match(q);
-    const box = document.createElement("div");
-    box.id = "error-index-results";
-    box.dataset.state = found.length ? "found" : "none";
-    if (found.length) {
-      const h = document.createElement("p");
-      h.textContent = "From Find your error:";
-      const list = document.createElement("ol");
-      render(list, found, 3);
-      box.appendChild(h);
-      box.appendChild(list);
-    }
-    results.parentNode.insertBefore(box, results);
-  }
-
   window.lossCasebookMatch = match;
-  document.addEventListener("DOMContentLoaded", () => { pasteBox(); searchPage(); });
 })();
