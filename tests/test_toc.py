@@ -72,9 +72,9 @@ def test_chapter_code_lines_fit_the_page():
 
 
 #: A path of some machine in a stored output: an installed package's folder
-#: under an absolute path, or a home folder.
+#: or a checkout of the book under an absolute path, or a home folder.
 MACHINE_PATH = re.compile(
-    r"(?<![\w.~-])(?:/[^\s'\"/]+)+/(?:site|dist)-packages/"
+    r"(?<![\w.~:/-])(?:/[^\s'\"/]+)+/(?:site-packages|dist-packages|loss_casebook|book)/"
     r"|(?<![\w.-])(?:/home/[^\s'\"/]+|/root|/Users/[^\s'\"/]+)/")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
