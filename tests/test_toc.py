@@ -141,3 +141,38 @@ def test_scrubbed_paths_compare_equal_to_fresh_ones():
     for stored, fresh in zip(map(lambda t: execute.scrub(t, here), printed), elsewhere):
         assert sanitized(stored) == sanitized(fresh), (stored, fresh)
     assert execute.scrub(f"{ROOT}line/x", here) == f"{ROOT}line/x"  # another name
+
+
+def test_the_sidebar_has_one_numbered_part_per_case():
+    """Each case is one part, captioned "Case N: ...", holding exactly the
+    chapters of book/caseN/, numbered from 1 within it (multitoc numbering
+    off); the parts around the cases are not numbered."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["html"]["use_multitoc_numbering"] is False
+    cases = sorted(p.name for p in (ROOT / "book").glob("case*") if p.is_dir())
+    seen = []
+    for part in toc["parts"]:
+        files = [c["file"] for c in part["chapters"]]
+        folders = {pathlib.PurePosixPath(f).parent.name for f in files}
+        case = re.fullmatch(r"Case (\d+): \S.*", part["caption"])
+        if part.get("numbered"):
+            assert case, f"a numbered part that is not a case: {part['caption']!r}"
+            assert folders == {f"case{case[1]}"}, (part["caption"], files)
+            assert files == sorted(files), f"{part['caption']}: chapters out of order"
+            seen.append(f"case{case[1]}")
+        else:
+            assert not case and not any(f.startswith("case") for f in folders), part
+    assert seen == sorted(cases, key=lambda c: int(c[4:])), seen
+
+
+def test_the_landing_page_says_where_each_reader_starts():
+    cells = json.loads((ROOT / "book" / "intro.ipynb").read_text())["cells"]
+    text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    start = text.split("## Where to start", 1)[1].split("\n## ", 1)[0]
+    for page in ("find-your-error", "classroom", "run-yourself"):
+        assert f"{{doc}}`{page}`" in start, page
+        assert (ROOT / "book" / f"{page}.md").exists() or (
+            ROOT / "book" / f"{page}.ipynb").exists(), page
