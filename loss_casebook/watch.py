@@ -10,19 +10,22 @@ entry with a ``watch`` rule is checked as training runs:
   loss is negative by design; a cross-entropy never is when its targets lie
   in [0, 1]);
 * ``plateau``: a loss from the rule's ``losses`` that sits within
-  ``tolerance`` of one of the book's floors: ``sigmoid_ceiling`` is minus the
-  best mean cosine that non-negative outputs can reach for the targets
-  (:func:`loss_casebook.cosine.sigmoid_ceiling`), checked only when the
-  targets are given and the last layer's activation is non-negative.
+  ``tolerance`` of one of the book's floors: the floor ``sigmoid_ceiling`` is
+  minus the best mean cosine that non-negative outputs can reach for the
+  targets (which :func:`loss_casebook.cosine.sigmoid_ceiling` returns),
+  checked only when the targets are given and the last layer's activation is
+  non-negative.
 
-It prints each entry once, with the chapter section that explains it, and
-records what it saw in :attr:`SymptomWatch.found`. It stops training only when
-asked (``stop=True``). It works on every Keras 3 backend.
+The ``nonfinite`` and ``negative`` rules are those ``python -m
+loss_casebook.explain`` applies to a pasted log
+(:mod:`loss_casebook.explain.fingerprints`). It prints each entry once, with
+the chapter section that explains it, and records what it saw in
+:attr:`SymptomWatch.found`. It stops training only when asked (``stop=True``).
+It works on every Keras 3 backend.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -32,6 +35,7 @@ import numpy as np
 from loss_casebook import errorindex
 from loss_casebook.cosine import sigmoid_ceiling
 from loss_casebook.errorindex import Entry
+from loss_casebook.explain import fingerprints
 
 #: Activations whose outputs are never negative: the sigmoid ceiling binds.
 NON_NEGATIVE = frozenset({"sigmoid", "hard_sigmoid", "relu", "relu6", "softmax",
@@ -128,17 +132,19 @@ class SymptomWatch(keras.callbacks.Callback):
                 continue
             value = float(value)
             for entry, rule in self.rules:
-                if self._fires(rule, value):
+                if self._fires(entry, rule, value):
                     self._report(entry, rule["rule"], batch, metric, value)
 
-    def _fires(self, rule: dict[str, Any], value: float) -> bool:
+    def _fires(self, entry: Entry, rule: dict[str, Any], value: float) -> bool:
         kind = rule["rule"]
         if kind == "nonfinite":
-            return not math.isfinite(value)
-        if not math.isfinite(value) or not self._names & set(rule["losses"]):
+            return fingerprints.nonfinite(value)
+        if fingerprints.nonfinite(value) or not self._names:
             return False
         if kind == "negative":
-            return value < 0
+            return value < 0 and entry in fingerprints.negative_entries(self._names, [entry])
+        if not self._names & set(rule["losses"]):
+            return False
         if self.ceiling is None or not self._non_negative:
             return False
         return abs(value + self.ceiling) <= rule["tolerance"]
