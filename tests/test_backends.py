@@ -11,7 +11,7 @@ import pytest
 from conftest import in_ci, need
 
 from loss_casebook import backends
-from loss_casebook.backends import runner
+from loss_casebook.backends import pool, runner
 
 IN_CI = in_ci()
 
@@ -104,6 +104,7 @@ def test_a_timeout_is_one_sentence(monkeypatch):
     def slow(*args, **kwargs):
         raise subprocess.TimeoutExpired(args[0], kwargs["timeout"])
 
+    monkeypatch.delenv(pool.ENV, raising=False)  # a fresh interpreter, not a warm worker
     monkeypatch.setattr(runner.subprocess, "run", slow)
     with pytest.raises(backends.BackendError, match=r"case2 on tensorflow did not finish "
                                                       r"within 5 s\.$"):
