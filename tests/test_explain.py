@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -265,3 +266,40 @@ def test_section_links_use_the_ids_docutils_gives(heading):
     from loss_casebook.errorindex import slug
 
     assert slug(heading) == make_id(heading)
+
+
+def test_fit_log_prints_a_history_as_keras_fit_verbose_2_does(capsys):
+    """Same lines as Keras 3's own log, up to the time fields."""
+    import keras
+    import numpy as np
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.arange(30, dtype="float32").reshape(10, 3) / 30
+    history = model.fit(x, x[:, :1], validation_data=(x, x[:, :1]), epochs=2,
+                        batch_size=5, verbose=2).history
+    printed = capsys.readouterr().out
+    times = re.compile(r" - \d+s - \d+m?s/step")
+    assert [times.sub("", line) for line in printed.strip().splitlines()] == [
+        times.sub("", line) for line in explain.fit_log(history, steps=2).splitlines()]
+
+
+def test_fit_log_refuses_bad_histories_in_one_sentence():
+    for bad, says in [({}, "non-empty mapping"), ([0.5], "non-empty mapping"),
+                      ({"loss": [0.5], "val_loss": []}, "same number of epochs")]:
+        with pytest.raises(ValueError, match=says):
+            explain.fit_log(bad)
+    with pytest.raises(ValueError, match="steps must be a positive whole number"):
+        explain.fit_log({"loss": [0.5]}, steps=0)
+
+
+@pytest.mark.parametrize("history,ok", [
+    ({"loss": [0.69, 0.5, 0.4], "val_loss": [0.7, 0.6, 0.5]}, True),
+    ({"loss": [0.69, 0.5, 0.6], "val_loss": [0.6, 0.5, 0.4]}, True),   # val below: a note
+    ({"loss": [0.1, -0.3, -0.6]}, False),                              # negative
+    ({"loss": [0.69, float("nan")]}, False),                           # NaN
+    ({"loss": [0.9, 0.3134, 0.3133, 0.3132]}, False),                  # case 5's floor, K = 2
+])
+def test_healthy_is_false_for_a_symptom_and_true_otherwise(history, ok):
+    assert explain.healthy(explain.answer(explain.fit_log(history))) is ok

@@ -25,8 +25,9 @@ This package never imports TensorFlow or Keras.
 
 from __future__ import annotations
 
+from loss_casebook.explain.fingerprints import fit_log  # noqa: F401
 from loss_casebook.explain.reply import (  # noqa: F401
-    CONFIDENT, Answer, answer, explain, explain_entry, link)
+    CONFIDENT, Answer, answer, explain, explain_entry, healthy, link)
 from loss_casebook.explain.exact import SHARE, STOP, Match, match, score, tokens  # noqa: F401
 from loss_casebook.explain.index import PAGE  # noqa: F401
 

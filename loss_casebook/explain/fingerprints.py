@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from loss_casebook.explain.index import Entry
@@ -187,3 +187,34 @@ def signs(text: str, entries: Sequence[Entry]) -> list[Sign]:
         out.append(Sign("val-below", "val_loss below loss in the last epoch; the book has "
                         "no chapter on it yet", val[-1]))
     return out
+
+
+def fit_log(history: Mapping[str, Sequence[float]], steps: int = 10) -> str:
+    """A log as Keras 3's ``fit(..., verbose=2)`` prints it, from a history.
+
+    ``history`` maps metric names to one value per epoch, as
+    ``model.fit(...).history`` does (``{"loss": [0.69, 0.52]}``). Each epoch
+    gets Keras's two lines, ``Epoch 2/2`` and ``10/10 - 0s - 5ms/step - loss:
+    0.5200``, with values printed as Keras 3.15's ``Progbar`` prints them
+    (``keras/src/utils/progbar.py``: four decimals above 1e-3, else four
+    significant digits in exponent form). The time fields are placeholders.
+    The chapters use it to show that ``explain`` reads a healthy run as
+    healthy.
+    """
+    if not isinstance(history, Mapping) or not history:
+        raise ValueError("history must be a non-empty mapping of metric names to "
+                         "one value per epoch, like model.fit(...).history.")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a positive whole number, got {steps!r}.")
+    columns = {str(k): list(v) for k, v in history.items()}
+    epochs = {len(v) for v in columns.values()}
+    if len(epochs) != 1 or 0 in epochs:
+        raise ValueError("every metric of history needs the same number of epochs, "
+                         f"at least one; got {sorted(epochs)}.")
+    n = epochs.pop()
+    lines = []
+    for e in range(n):
+        fields = [f"{k}: {v:.4f}" if v > 1e-3 else f"{k}: {v:.4e}"
+                  for k, v in ((k, float(col[e])) for k, col in columns.items())]
+        lines += [f"Epoch {e + 1}/{n}", f"{steps}/{steps} - 0s - 5ms/step - " + " - ".join(fields)]
+    return "\n".join(lines)

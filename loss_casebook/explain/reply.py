@@ -60,6 +60,17 @@ class Answer:
     near: bool = False          # not explained, but the words match in part
 
 
+def healthy(answer: Answer) -> bool:
+    """Whether ``answer`` finds nothing wrong: no message, no sign, not explained.
+
+    A sign that names no entry (a loss at the prior, ``val_loss`` below
+    ``loss``) is a note, not a symptom, and does not count.
+    """
+    return (not answer.explained and not answer.near
+            and not any(i.why in ("message", "log") for i in answer.items)
+            and not any(s.entries for s in answer.signs))
+
+
 def condense(text: str) -> str:
     """``text``, or for a long paste its distinct lines (digits aside), in order."""
     if len(text) <= LONG:

@@ -84,6 +84,7 @@ def case1(n: int = 200, steps: int = 5, dim: int = 32, epochs: int = 20,
     out["asked cosine"] = float(cosine.cosine(y_val, preds["asked"]).mean())
     out["fixed cosine"] = float(cosine.cosine(y_val, preds["fixed"]).mean())
     out["fixed loss"] = float(hist["fixed"]["val_loss"][-1])
+    out["fixed history"] = {k: [float(v) for v in hist["fixed"][k]] for k in ("loss", "val_loss")}
     out["cosine_distance vs CosineSimilarity"] = _same_gradients(
         y_val[:2], np.abs(y_val[2:4]) + 0.1)
     return out

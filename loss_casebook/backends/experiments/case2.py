@@ -164,7 +164,8 @@ def _fix_trains(n: int, epochs: int) -> dict[str, Any]:
                          callbacks=[hunter], verbose=0).history
     scores = model.predict([xl[cut:], xr[cut:]], verbose=0).ravel()
     return {"finite": hunter.found is None and bool(np.isfinite(hist["loss"]).all()),
-            "auc": float(roc_auc_score(y[cut:], scores)), "test pairs": n - cut}
+            "auc": float(roc_auc_score(y[cut:], scores)), "test pairs": n - cut,
+            "losses": [float(v) for v in hist["loss"]]}
 
 
 def case2(n: int = 400, fix_n: int = 400, fix_epochs: int = 3) -> dict[str, Any]:

@@ -147,7 +147,8 @@ def _fit(model, x: list, y: np.ndarray, epochs: int) -> dict[str, Any]:
                          callbacks=[hunter], verbose=0).history
     found = hunter.found
     out = {"broke": found is not None, "jit_compile": bool(model.jit_compile),
-           "first loss": float(hist["loss"][0]) if hist.get("loss") else None}
+           "first loss": float(hist["loss"][0]) if hist.get("loss") else None,
+           "losses": [float(v) for v in hist.get("loss", [])]}
     if found is not None:
         out.update({"epoch": found["epoch"], "batch": found["batch"],
                     "loss": found["loss"], "error": found["error"]})
