@@ -119,12 +119,21 @@ def _sum_square(o, a, b):
     return o.sum(o.square(a - b), axis=-1, keepdims=True)
 
 
+def _single_where(o):
+    """The exercise's hint says this is not enough: sqrt(0) still runs in the unused branch."""
+    def distance(a, b):
+        s = _sum_square(o, a, b)
+        return o.where(s <= 1e-24, o.zeros_like(s), o.sqrt(s))
+    return distance
+
+
 @pytest.mark.parametrize("make, ok, words", [
     (_double_where, True, "Correct"),
     (lambda o: __import__("loss_casebook.ops", fromlist=["x"]).euclidean_distance, True,
      "Correct"),
     (lambda o: lambda a, b: o.sqrt(_sum_square(o, a, b) + 1e-12), True, "Correct"),
     (lambda o: lambda a, b: o.sqrt(_sum_square(o, a, b)), False, "not finite"),
+    (_single_where, False, "XLA"),
     (lambda o: lambda a, b: o.sqrt(o.maximum(_sum_square(o, a, b), 1e-7)), False, "should be 0"),
     (lambda o: lambda a, b: o.sqrt(o.maximum(_sum_square(o, a, b), 1e-12)), True, "Correct"),
     (lambda o: _cut_off(o, 1e-7), False, "1e-4"),
@@ -147,6 +156,10 @@ def test_check_safe_distance_rejects_non_functions(answer, words):
 @pytest.mark.parametrize("probed, words", [
     ([1, 2], "could not read"), ({"error": "ValueError: bad"}, "raised ValueError"),
     ({"value": [0, 1e-4, 5], "shape": [3, 1], "grad": [[math.nan] * 3] * 3}, "not finite"),
+    ({"value": [0, 1e-4, 5], "shape": [3, 1], "grad": [[0.0] * 3] * 3,
+      "xla_grad": [[math.nan] * 3] * 3}, "compiled with XLA"),
+    ({"value": [0, 1e-4, 5], "shape": [3, 1], "grad": [[0.0] * 3] * 3,
+      "xla_error": "InvalidArgumentError: bad"}, "raised InvalidArgumentError"),
 ])
 def test_judge_distance_on_grader_data(probed, words):
     """The grader calls the judge on JSON data taken out of a student's notebook."""

@@ -105,7 +105,10 @@ def probe_distance(distance: Any) -> Any:
 
     Self-contained (the grader runs a copy of this function's source in the
     student's kernel): three rows of ``a``, a float32 ``tf.Variable``, against
-    a fixed ``b``: ``a == b``, at distance 1e-4, and at distance 5.
+    a fixed ``b``: ``a == b``, at distance 1e-4, and at distance 5. The
+    gradient is taken twice: in eager TensorFlow, and compiled with XLA
+    (``tf.function(jit_compile=True)``), where a single ``where`` around
+    ``sqrt`` gives NaN at ``a == b`` as it does on JAX and PyTorch.
     """
     if distance is None or not callable(distance):
         return None if distance is None else {"type": type(distance).__name__}
@@ -115,15 +118,30 @@ def probe_distance(distance: Any) -> Any:
     b = np.array([[1.0, 2.0, 2.0]] * 3, np.float32)
     a = b + np.array([[0, 0, 0], [1e-4, 0, 0], [3.0, 4.0, 0]], np.float32)
     var = tf.Variable(a)
-    try:
+
+    def gradient():
         with tf.GradientTape() as tape:
             out = distance(var, tf.constant(b))
-        grad = tape.gradient(out, var)
+        return out, tape.gradient(out, var)
+
+    def first_line(exc):
+        return f"{type(exc).__name__}: {exc}".split("\n")[0]
+
+    try:
+        out, grad = gradient()
         value = np.asarray(out, dtype=np.float64)
     except Exception as exc:  # report, never a traceback wall
-        return {"error": f"{type(exc).__name__}: {exc}".split("\n")[0]}
-    return {"value": value.reshape(-1).tolist(), "shape": list(value.shape),
-            "grad": None if grad is None else np.asarray(grad, np.float64).tolist()}
+        return {"error": first_line(exc)}
+    found = {"value": value.reshape(-1).tolist(), "shape": list(value.shape),
+             "grad": None if grad is None else np.asarray(grad, np.float64).tolist()}
+    if grad is not None:
+        try:
+            xla = tf.function(gradient, jit_compile=True)()[1]
+            if xla is not None:
+                found["xla_grad"] = np.asarray(xla, np.float64).tolist()
+        except Exception as exc:
+            found["xla_error"] = first_line(exc)
+    return found
 
 
 def judge_distance(probed: Any) -> Feedback:
@@ -146,6 +164,14 @@ def judge_distance(probed: Any) -> Feedback:
     if not np.isfinite(grad).all():
         return fail("The gradient at a == b is not finite: sqrt sees 0 there; keep 0 away "
                     "from sqrt.")
+    if "xla_error" in probed:
+        return fail("Compiled with XLA (tf.function(jit_compile=True)), your distance raised "
+                    f"{probed['xla_error']}")
+    xla = np.asarray(probed.get("xla_grad", 0.0), dtype=np.float64)
+    if not np.isfinite(xla).all():
+        return fail("Finite in eager TensorFlow, but compiled with XLA the gradient is not "
+                    "finite: a where that only picks the result still runs sqrt(0) in the "
+                    "branch it drops; keep 0 away from sqrt itself.")
     if not np.isfinite(value).all():
         return fail("The distance is not finite for every row.")
     if abs(value[0]) > 1e-5:
@@ -167,6 +193,7 @@ def check_safe_distance(distance: Callable[[Any, Any], Any] | None) -> Feedback:
 
     ``distance(a, b)`` takes two float32 tensors of shape (batch, features)
     and returns the row-wise distance, shape (batch, 1). It is tried at
-    ``a == b``, at distance 1e-4 and at distance 5.
+    ``a == b``, at distance 1e-4 and at distance 5, its gradient in eager
+    TensorFlow and under XLA.
     """
     return judge_distance(probe_distance(distance))
