@@ -137,10 +137,12 @@ def trace_nan_birth(
 
     Unlike ``fit``, a step whose loss or gradients are not finite is recorded
     and its update *skipped*, so the weights stay finite and the rest of the
-    epoch can be counted. Up to and including the first such step, the run is
-    ``fit``'s on a CPU-only machine; where a GPU is visible, Keras 3 compiles
-    ``fit``'s step with XLA (``jit_compile="auto"``, if the model allows it),
-    this replay does not, and the two may round differently.
+    epoch can be counted. Up to and including the first such step, the run
+    follows ``fit``'s. Keras 3's default ``jit_compile="auto"`` would compile
+    ``fit``'s step with XLA where a GPU is visible, but not while TensorFlow's
+    op determinism is enabled (``model_supports_jit`` in
+    ``keras/src/trainers/trainer.py``), as ``seed_everything`` enables it; with
+    XLA on, ``fit`` and this replay may round differently.
 
     Parameters
     ----------
