@@ -60,8 +60,9 @@ OK = {  # the checkers' sentences for RIGHT and TYPICAL, in label order
                    "The head returns NaN for a cosine just above 1; clip the cosine before acos."),
     "ex-c2-broken": ("Correct: acos of a cosine above 1 is NaN, and clip passes a NaN through.",
                      "The question's head is broken too: acos of a cosine above 1 is NaN."),
-    "ex-c2-backend": ("Correct: torch's binary_cross_entropy raises a RuntimeError for an input "
-                      "outside [0, 1], and NaN is outside.",
+    "ex-c2-backend": ("Correct: torch's binary_cross_entropy raises a RuntimeError on CPU (a "
+                      "device-side assert on CUDA) for an input outside [0, 1], and NaN is "
+                      "outside.",
                       "No: jax computes the cross-entropy with its own log and returns NaN; look "
                       "for the backend whose loss function checks its input."),
 }

@@ -128,8 +128,9 @@ def check_nan_backend(answer: Any) -> Feedback:
         return fail(f"Name the backend as a string, such as 'jax', not a {type(answer).__name__}.")
     name = answer.strip().lower()
     if name in {"torch", "pytorch"}:
-        return Feedback("Correct: torch's binary_cross_entropy raises a RuntimeError for an input"
-                        " outside [0, 1], and NaN is outside.", True)
+        return Feedback("Correct: torch's binary_cross_entropy raises a RuntimeError on CPU (a"
+                        " device-side assert on CUDA) for an input outside [0, 1], and NaN is"
+                        " outside.", True)
     if name in {"jax", "tensorflow", "tf"}:
         return fail(f"No: {name} computes the cross-entropy with its own log and returns NaN;"
                      " look for the backend whose loss function checks its input.")
