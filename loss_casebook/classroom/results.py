@@ -116,7 +116,8 @@ def plot_command(csv_path: pathlib.Path, png: pathlib.Path, force: bool = False)
     """Draw :func:`plot_pass_rates` of a grades.csv into ``png``; return what was written.
 
     Refuses (:class:`GradesError`) a ``png`` inside a book folder (one with a
-    ``_toc.yml``) unless ``force``, as the student copies do.
+    ``_toc.yml``) unless ``force`` (the student copies are refused even
+    with it).
     """
     import matplotlib
 
