@@ -15,8 +15,11 @@ The page *Find your error* is generated from ``loss_casebook/errors.toml``
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import re
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -163,3 +166,20 @@ def test_a_malformed_index_is_refused_in_one_sentence(bad, says):
         errorindex.parse(bad)
     assert str(info.value).count(". ") == 0 or says == "not valid TOML"
     assert "\n" not in str(info.value)
+
+
+def test_the_gather_text_without_a_chapter_is_what_tensorflow_prints():
+    """The one index text no chapter prints: TensorFlow's gather under op determinism."""
+    text = next(t.text for e in ENTRIES if e.id == "tf-deterministic-label-index"
+                for t in e.texts if not t.chapter)
+    code = ("import numpy as np, tensorflow as tf, keras\n"
+            "tf.config.experimental.enable_op_determinism()\n"
+            "try:\n"
+            "    keras.losses.sparse_categorical_crossentropy(\n"
+            "        np.array([4]), np.full((1, 4), 0.25, 'float32'))\n"
+            "except tf.errors.InvalidArgumentError as err:\n"
+            "    print(err)\n")
+    env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=300)
+    assert text in out.stdout, (out.stdout, out.stderr[-2000:])
