@@ -1,8 +1,11 @@
 """Helpers for the Keras loss casebook, in three parts by who uses them.
 
-Importing the package, or any part of it below, never imports TensorFlow or
-Keras by itself: the "as asked" chapters must set ``TF_USE_LEGACY_KERAS``
-before TensorFlow is first imported.
+Importing the package never imports TensorFlow or Keras by itself. The
+modules that define Keras objects (``callbacks``, ``losses``, ``ops`` and
+``watch``) import Keras when they are imported; the others import it, if at
+all, only inside the functions that need it. So the "as asked" chapters, which
+must set ``TF_USE_LEGACY_KERAS`` before TensorFlow is first imported, set it
+before importing those four.
 
 **What the chapters import** (teaching helpers, at the top level):
 
@@ -18,8 +21,10 @@ before TensorFlow is first imported.
 * :mod:`loss_casebook.nbcheck` -- check the error a ``raises-exception`` cell raised.
 * :mod:`loss_casebook.errorindex` -- the error index, ``errors.toml``: every message
   and symptom the book explains, its wordings, causes and chapter sections.
-* :mod:`loss_casebook.explain` -- ``python -m loss_casebook.explain``: a pasted log in,
-  the matching entries out.
+* :mod:`loss_casebook.explain` -- ``python -m loss_casebook.explain``: a pasted log,
+  traceback or sentence in, the book's ranked entries and sections out.
+* :mod:`loss_casebook.checks` -- ``check_targets`` and ``check_labels``, before ``fit``.
+* :mod:`loss_casebook.logits` -- ``check_from_logits``: do activation and loss agree?
 * :mod:`loss_casebook.watch` -- ``SymptomWatch``, a Keras 3 callback that prints the
   index's entry when ``fit`` shows its symptom.
 * :mod:`loss_casebook.backends` -- run the cases under each Keras 3 backend, one

@@ -3,8 +3,9 @@
 Keras 3's cross-entropy code does not check the range of what it is given;
 what happens to a value out of range is left to each backend (on CPU some
 raise, some return a number: cases 4 and 6 of the book). Call these on the
-arrays you will pass to ``fit``; each raises a one-sentence :class:`ValueError` naming the offending
-values and the fix, and returns ``None`` when everything is in range.
+arrays you will pass to ``fit``. Each returns ``None`` when everything is in
+range, and otherwise raises a one-sentence :class:`ValueError`: for values out
+of range it names them and the fix; for bad arguments it says what is wrong.
 
 Example
 -------

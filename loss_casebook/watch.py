@@ -7,8 +7,8 @@ entry with a ``watch`` rule is checked as training runs:
 * ``nonfinite``: the first loss (batch or epoch, training or validation) that
   is NaN or infinite;
 * ``negative``: a negative loss from one of the rule's ``losses`` (a cosine
-  loss is negative by design; a cross-entropy never is when its targets lie
-  in [0, 1]);
+  loss is minus a cosine, negative whenever the predictions lean the targets'
+  way; a cross-entropy is never negative when its targets lie in [0, 1]);
 * ``plateau``: a loss from the rule's ``losses`` that sits within
   ``tolerance`` of one of the book's floors: the floor ``sigmoid_ceiling`` is
   minus the best mean cosine that non-negative outputs can reach for the

@@ -17,8 +17,8 @@ Three kinds of evidence, strongest first:
    (:mod:`loss_casebook.explain.rank`), as the site's search page ranks them.
 
 When none of them is strong enough (:data:`CONFIDENT`), it says in one
-sentence that the book does not explain the text and lists the nearest
-entries. Exit status: 0 explained, 1 not in the book, 2 bad input.
+sentence that the book may explain the text, when the words match in part,
+or that it does not, and lists the nearest entries and sections. Exit status: 0 explained, 1 not in the book, 2 bad input.
 
 This package never imports TensorFlow or Keras.
 """

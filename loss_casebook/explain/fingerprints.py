@@ -4,9 +4,9 @@ A log line such as ``loss: -55.0 - acc: 0.11`` names no loss, but its number
 is a fact: the loss is negative, and only some losses can be. The rules here
 read the numbers of a pasted log (:func:`readings`) and turn them into
 :class:`Sign` s, each with the index entries it points to. ``explain`` uses
-them on a paste; :class:`loss_casebook.watch.SymptomWatch` uses the same
-rule functions (:func:`negative_entries`, :func:`nonfinite`,
-:func:`stall_classes`) on the numbers ``fit`` reports.
+them on a paste; :class:`loss_casebook.watch.SymptomWatch` uses two of these
+rule functions (:func:`negative_entries`, :func:`nonfinite`) on the numbers
+``fit`` reports; its ``plateau`` rule checks the sigmoid ceiling instead.
 
 The rules:
 
