@@ -303,3 +303,10 @@ def test_fit_log_refuses_bad_histories_in_one_sentence():
 ])
 def test_healthy_is_false_for_a_symptom_and_true_otherwise(history, ok):
     assert explain.healthy(explain.answer(explain.fit_log(history))) is ok
+
+
+def test_the_epochs_last_line_is_the_epoch_not_a_batch():
+    log = "Epoch 1/3\n12/12 - 8s - 701ms/step - loss: nan"
+    nan = next(s for s in explain.answer(log).signs if s.rule == "nonfinite")
+    assert (nan.reading.epoch, nan.reading.batch) == (1, None)
+    assert nan.says.endswith("at epoch 1")

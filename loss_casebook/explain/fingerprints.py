@@ -44,7 +44,7 @@ STALL_TOLERANCE = 0.002
 _NUMBER = r"(nan|-?inf(?:inity)?|[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
 _METRIC = re.compile(r"\b((?:val_)?[a-z_]*loss)['\"]?\s*[:=]\s*" + _NUMBER, re.I)
 _EPOCH = re.compile(r"\bepoch\s*[:=]?\s*(\d+)(?:\s*/\s*\d+)?", re.I)
-_BATCH = re.compile(r"^\s*(\d+)\s*/\s*\d+\b")
+_BATCH = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\b")
 _LOSS_ARG = re.compile(r"\bloss\s*=\s*(?:[\w.]*\.)?['\"]?([A-Za-z_][\w]*)")
 
 
@@ -91,8 +91,15 @@ def readings(text: str) -> list[Reading]:
         here = text[start:end if end >= 0 else len(text)]
         b = _BATCH.match(here)
         found.append(Reading(m.group(3).lower(), value, epoch,
-                             int(b.group(1)) if b else None, line, here.strip()))
+                             _batch(b), line, here.strip()))
     return found
+
+
+def _batch(m: re.Match | None) -> int | None:
+    """The batch of a progress line ``5/12 ...``; none for the epoch's last line ``12/12``."""
+    if m is None or m.group(1) == m.group(2):
+        return None
+    return int(m.group(1))
 
 
 def nonfinite(value: float) -> bool:
