@@ -51,7 +51,10 @@ DISTANCES: dict[str, Callable] = {
 
 
 def contrastive_loss(y_true, d, margin: float = 1.0):
-    """Hadsell et al.'s loss, label 1 = similar: ``y d^2 + (1-y) max(m-d, 0)^2``."""
+    """Hadsell et al.'s contrastive loss without its factors 1/2, label 1 = similar.
+
+    ``y d^2 + (1-y) max(m-d, 0)^2``; the paper's label 0 marks a similar pair.
+    """
     from keras import ops
 
     y = ops.cast(y_true, d.dtype)
@@ -63,7 +66,8 @@ def triplet_loss(y_true, d):
     """Soft-margin triplet loss ``softplus(d(anchor, pos) - d(anchor, neg))``.
 
     Hermans, Beyer and Leibe's "In Defense of the Triplet Loss" (2017); its
-    slope with respect to ``d(anchor, pos)`` is never 0. ``y_true`` is unused.
+    slope with respect to ``d(anchor, pos)`` is never 0 in exact arithmetic
+    (in float32 it underflows to 0 for a difference far below 0). ``y_true`` is unused.
     """
     from keras import ops
 
@@ -139,7 +143,7 @@ def siamese(distance: Callable, dim: int, *, triplet: bool = False,
 
 
 def _fit(model, x: list, y: np.ndarray, epochs: int) -> dict[str, Any]:
-    from loss_casebook.callbacks import NaNHunter
+    from loss_casebook.watch import NaNHunter
 
     hunter = NaNHunter()
     with hunter.guard():
