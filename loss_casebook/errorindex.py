@@ -1,4 +1,10 @@
-"""The error index under its first name; it lives in :mod:`loss_casebook.explain.index`."""
+"""The old name of :mod:`loss_casebook.explain.index`, kept so that old imports work.
 
-from loss_casebook.explain.index import (  # noqa: F401
-    FLOORS, INDEX, KINDS, PAGE, RULES, Cause, Entry, IndexFileError, Text, load, parse, slug)
+Importing it gives that module itself, so its names, and any change made to
+them, are the same under both names.
+"""
+
+import importlib
+import sys
+
+sys.modules[__name__] = importlib.import_module("loss_casebook.explain.index")

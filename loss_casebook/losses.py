@@ -39,7 +39,7 @@ def cosine_distance(y_true, y_pred):
     ``normalize`` floors ``rsqrt(sum(x**2))``, infinite at 0.
     Below norm 1e-3 this loss sees ``||x|| / 1e-3`` times the cosine. A NaN
     in either input gives a NaN distance for that vector (it is not hidden),
-    so ``keras.callbacks.TerminateOnNaN`` or ``loss_casebook.callbacks.NaNHunter``
+    so ``keras.callbacks.TerminateOnNaN`` or ``loss_casebook.watch.NaNHunter``
     can catch it.
 
     Raises

@@ -86,7 +86,7 @@ def test_the_case5_exercises_in_order():
 def test_the_pairs_answer_matches_the_helper():
     """The checker's key is what check_from_logits says about each configuration."""
     keras = pytest.importorskip("keras")
-    from loss_casebook.logits import check_from_logits
+    from loss_casebook.check.logits import check_from_logits
 
     def head(units, activation=None):
         return keras.Sequential([keras.Input((8,)),

@@ -88,7 +88,7 @@ def test_byte_records_read_from_the_wrong_byte_give_labels_far_above_k():
 
 
 def test_check_labels_names_bytes_read_as_labels_and_passes_the_right_byte():
-    from loss_casebook.checks import check_labels
+    from loss_casebook.check import check_labels
 
     data, _ = experiment.byte_records()
     rows = np.frombuffer(data, np.uint8).reshape(128, -1)
@@ -104,7 +104,7 @@ def test_check_labels_names_bytes_read_as_labels_and_passes_the_right_byte():
     (list(range(0, 1000, 7)), 10, "remap them, or give the model 995 outputs"),  # above 255
 ])
 def test_check_labels_keeps_its_other_advice_where_the_labels_are_not_bytes(labels, k, says):
-    from loss_casebook.checks import check_labels
+    from loss_casebook.check import check_labels
 
     with pytest.raises(ValueError, match=says):
         check_labels(np.array(labels), num_classes=k)

@@ -1,4 +1,4 @@
-"""loss_casebook.checks: argument checks, one-sentence errors, tensors of every backend."""
+"""loss_casebook.check (targets): argument checks, one-sentence errors, tensors of every backend."""
 
 import json
 import os
@@ -10,7 +10,7 @@ import pytest
 from conftest import need
 
 from loss_casebook import backends
-from loss_casebook.checks import check_labels, check_targets
+from loss_casebook.check import check_labels, check_targets
 
 
 def test_targets_in_range_pass():
@@ -78,7 +78,7 @@ def test_labels_bad_arguments(k, ignore, words):
 CHILD = r"""
 import json, sys
 import keras, numpy as np
-from loss_casebook.checks import check_labels, check_targets
+from loss_casebook.check import check_labels, check_targets
 name = keras.backend.backend()
 if name == "tensorflow":
     import tensorflow as tf

@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from loss_casebook.callbacks import BatchRows, NaNHunter, event, nonfinite_weights  # noqa: E402
+from loss_casebook.watch.nanhunter import BatchRows, NaNHunter, event, nonfinite_weights  # noqa: E402
 from loss_casebook.losses import cosine_distance  # noqa: E402
 from loss_casebook.ops import angular_distance, cosine_similarity  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""loss_casebook.logits on every Keras 3 backend, each in its own process.
+"""loss_casebook.check.logits on every Keras 3 backend, each in its own process.
 
 A backend that is not installed is skipped, except in CI (``CI=true``),
 where every backend must be present.
@@ -23,7 +23,7 @@ CHILD = textwrap.dedent("""
     import json, warnings
     warnings.simplefilter("ignore")
     import keras
-    from loss_casebook.logits import (
+    from loss_casebook.check.logits import (
         check_from_logits, loss_from_logits, output_activation)
 
     def model(units, activation, layer=False):
@@ -133,7 +133,7 @@ def test_bad_arguments_get_one_sentence(facts, case, kind, says):
 
 
 def test_importing_the_module_does_not_import_keras():
-    code = ("import sys, loss_casebook.logits; "
+    code = ("import sys, loss_casebook.check.logits; "
             "print(sorted(m for m in ('keras', 'tensorflow', 'jax', 'torch') "
             "if m in sys.modules))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

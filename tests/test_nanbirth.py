@@ -1,4 +1,4 @@
-"""Tests for loss_casebook.nanbirth."""
+"""Tests for loss_casebook.watch.nanbirth."""
 
 import math
 
@@ -7,7 +7,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from loss_casebook.nanbirth import (  # noqa: E402
+from loss_casebook.watch.nanbirth import (  # noqa: E402
     BatchRecord,
     NanBirth,
     check_numerics_culprit,

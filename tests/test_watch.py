@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 from conftest import need  # noqa: E402
 
 from loss_casebook import backends, errorindex  # noqa: E402
-from loss_casebook.watch import SymptomWatch, loss_names  # noqa: E402
+from loss_casebook.watch.symptoms import SymptomWatch, loss_names  # noqa: E402
 
 ENTRIES = errorindex.load()
 #: What each backend does with the three symptoms the callback watches.

@@ -34,7 +34,7 @@ from typing import Any
 INDEX = pathlib.Path(__file__).parents[1] / "errors.toml"
 KINDS = ("message", "symptom")
 RULES = ("nonfinite", "negative", "plateau")
-#: Floors a ``plateau`` rule may name (see :mod:`loss_casebook.watch`).
+#: Floors a ``plateau`` rule may name (see :mod:`loss_casebook.watch.symptoms`).
 FLOORS = ("sigmoid_ceiling",)
 #: The page the index is generated into, relative to the site's root.
 PAGE = "book/find-your-error.html"

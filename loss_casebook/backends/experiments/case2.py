@@ -99,12 +99,12 @@ def _first_bad_weights():
 def _train_until_broken(head: Callable, x: list[np.ndarray], y: np.ndarray) -> dict:
     """The question's training: SGD, batch 1, one epoch.
 
-    A :class:`~loss_casebook.callbacks.NaNHunter` that watches the *loss*
+    A :class:`~loss_casebook.watch.NaNHunter` that watches the *loss*
     only (as a reader watching the progress bar would) stops at the first
     non-finite loss or, inside its ``guard``, at the first error; a second
     callback notes the first batch after which a weight was non-finite.
     """
-    from loss_casebook.callbacks import NaNHunter
+    from loss_casebook.watch import NaNHunter
 
     model = _siamese(head, embed=False, optimizer="sgd")
     hunter = NaNHunter(x, batch_size=1, check_weights=False)
@@ -150,7 +150,7 @@ def _fix_trains(n: int, epochs: int) -> dict[str, Any]:
     import keras
     from sklearn.metrics import roc_auc_score
 
-    from loss_casebook.callbacks import NaNHunter
+    from loss_casebook.watch import NaNHunter
     from loss_casebook.data import char_ids, string_pairs
 
     left, right, y = string_pairs(n, seed=0)

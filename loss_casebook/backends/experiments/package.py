@@ -17,14 +17,14 @@ def package_check() -> dict[str, Any]:
     """The package's Keras helpers on this process's backend, as facts.
 
     ``losses.cosine_distance``, ``ops.angular_distance`` / ``cosine_similarity``
-    and ``callbacks.NaNHunter`` (with :meth:`~loss_casebook.callbacks.NaNHunter.guard`)
+    and ``watch.NaNHunter`` (with :meth:`~loss_casebook.watch.NaNHunter.guard`)
     are run on small inputs; every entry of the result should be ``True``
     (``"hunter error"`` is the recorded error or ``None``).
     """
     import keras
     from keras import ops
 
-    from loss_casebook.callbacks import NaNHunter
+    from loss_casebook.watch import NaNHunter
     from loss_casebook.losses import cosine_distance
     from loss_casebook.ops import angular_distance, cosine_similarity
 

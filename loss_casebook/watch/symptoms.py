@@ -1,7 +1,7 @@
 """A Keras 3 callback that watches ``fit`` for the symptoms in the book's error index.
 
 :class:`SymptomWatch` reads the same index as the page *Find your error* and
-``python -m loss_casebook.explain`` (:mod:`loss_casebook.errorindex`). Each
+``python -m loss_casebook.explain`` (:mod:`loss_casebook.explain.index`). Each
 entry with a ``watch`` rule is checked as training runs:
 
 * ``nonfinite``: the first loss (batch or epoch, training or validation) that
@@ -32,9 +32,9 @@ from typing import Any
 import keras
 import numpy as np
 
-from loss_casebook import errorindex
+from loss_casebook.explain import index as errorindex
 from loss_casebook.cosine import sigmoid_ceiling
-from loss_casebook.errorindex import Entry
+from loss_casebook.explain.index import Entry
 from loss_casebook.explain import fingerprints
 
 #: Activations whose outputs are never negative: the sigmoid ceiling binds.

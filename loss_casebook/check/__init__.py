@@ -1,0 +1,18 @@
+"""Before ``fit``: checks of what you are about to train with.
+
+* :mod:`loss_casebook.check.targets` -- :func:`check_targets` (targets in the
+  range their cross-entropy needs, cases 4) and :func:`check_labels` (sparse
+  labels in [0, K), case 6).
+* :mod:`loss_casebook.check.logits` -- :func:`check_from_logits`: do the model's
+  last activation and the loss's ``from_logits`` agree (case 5)?
+
+Importing this package imports neither Keras nor TensorFlow; a check imports
+Keras only when it is given a Keras tensor, model or loss.
+"""
+
+from loss_casebook.check.logits import (  # noqa: F401
+    Agreement, check_from_logits, loss_from_logits, output_activation)
+from loss_casebook.check.targets import check_labels, check_targets  # noqa: F401
+
+__all__ = ["Agreement", "check_from_logits", "check_labels", "check_targets",
+           "loss_from_logits", "output_activation"]
