@@ -97,3 +97,26 @@ def test_the_wheel_holds_every_subpackage():
     packaged = set(find_packages(str(ROOT), include=include))
     packages = {".".join(p.parent.relative_to(ROOT).parts) for p in PACKAGE.rglob("__init__.py")}
     assert packages and packages <= packaged
+
+
+@pytest.mark.parametrize("old,new", [("checks", "check.targets"), ("logits", "check.logits"),
+                                     ("callbacks", "watch.nanhunter"),
+                                     ("nanbirth", "watch.nanbirth"),
+                                     ("errorindex", "explain.index")])
+def test_an_old_module_name_is_the_moved_module(old, new):
+    """Code written against the old flat layout keeps working, patches included."""
+    import importlib
+
+    assert (importlib.import_module(f"loss_casebook.{old}")
+            is importlib.import_module(f"loss_casebook.{new}"))
+
+
+def test_the_reader_tools_are_named_by_their_package():
+    from loss_casebook import check, watch
+    from loss_casebook.watch.nanhunter import NaNHunter
+    from loss_casebook.watch.symptoms import SymptomWatch
+
+    assert check.check_targets.__module__ == "loss_casebook.check.targets"
+    assert watch.SymptomWatch is SymptomWatch and watch.NaNHunter is NaNHunter
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        watch.nothing  # noqa: B018
