@@ -277,12 +277,13 @@ def test_fit_log_prints_a_history_as_keras_fit_verbose_2_does(capsys):
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
     x = np.arange(30, dtype="float32").reshape(10, 3) / 30
-    history = model.fit(x, x[:, :1], validation_data=(x, x[:, :1]), epochs=2,
-                        batch_size=5, verbose=2).history
-    printed = capsys.readouterr().out
     times = re.compile(r" - \d+s - \d+m?s/step")
-    assert [times.sub("", line) for line in printed.strip().splitlines()] == [
-        times.sub("", line) for line in explain.fit_log(history, steps=2).splitlines()]
+    for epochs in (1, 2):
+        history = model.fit(x, x[:, :1], validation_data=(x, x[:, :1]), epochs=epochs,
+                            batch_size=5, verbose=2).history
+        printed = capsys.readouterr().out
+        assert [times.sub("", line) for line in printed.strip().splitlines()] == [
+            times.sub("", line) for line in explain.fit_log(history, steps=2).splitlines()]
 
 
 def test_fit_log_refuses_bad_histories_in_one_sentence():
@@ -310,3 +311,15 @@ def test_the_epochs_last_line_is_the_epoch_not_a_batch():
     nan = next(s for s in explain.answer(log).signs if s.rule == "nonfinite")
     assert (nan.reading.epoch, nan.reading.batch) == (1, None)
     assert nan.says.endswith("at epoch 1")
+
+
+#: Chinese: the seeds' own titles (in the index's words) and two paraphrases that are not.
+CHINESE = [("Keras - 负余弦邻近损失", "negative-cosine-loss"),
+           ("Keras BinaryCrossentropy 损失为两个向量之间的 angular 距离给出 NaN", "nan-loss"),
+           ("余弦损失是负的", "negative-cosine-loss"),
+           ("损失变成 nan", "nan-loss")]
+
+
+@pytest.mark.parametrize("query,eid", CHINESE)
+def test_chinese_text_reaches_its_entry(query, eid):
+    assert explain.answer(query).items[0].doc.ref == f"err-{eid}"

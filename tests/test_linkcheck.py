@@ -142,7 +142,9 @@ def _wheels() -> list[str]:
     keras, jax = md.version("keras"), md.version("jax")
     return ["--dir", f"keras-team/keras@v{keras}={_installed('keras')}",
             "--dir", f"jax-ml/jax@jax-v{jax}={_installed('jax')}",
-            "--dir", f"tensorflow/tensorflow@v{md.version('tensorflow')}={_installed('tensorflow')}"]
+            "--dir", f"tensorflow/tensorflow@v{md.version('tensorflow')}={_installed('tensorflow')}",
+            "--dir", f"tensorflow/tensorflow@v{md.version('tensorflow')}="
+                     f"{_installed('tensorflow')}/tensorflow/include"]
 
 
 def test_the_books_links_into_installed_packages_resolve(capsys):

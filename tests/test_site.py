@@ -213,6 +213,16 @@ def test_the_site_and_explain_read_and_rank_alike(site, browser):
     assert same >= 0.9 * len(REPORTS), (same, len(REPORTS))
 
 
+def test_site_search_reads_chinese(site, browser):
+    """Chinese text (the seeds' titles, paraphrases) finds its entry first, as explain does."""
+    from test_explain import CHINESE
+
+    page = browser.new_page()
+    found = {q: _search(page, site, q)[:1] for q, _ in CHINESE}
+    page.close()
+    assert found == {q: [f"err-{eid}"] for q, eid in CHINESE}
+
+
 @pytest.mark.parametrize("half,least", [("tune", 0.8), ("holdout", 0.9)])
 def test_site_search_sends_real_reports_to_a_right_section(site, browser, half, least):
     """The book's real reports (tests/reports/): a right section among the first five."""

@@ -6,8 +6,10 @@
 * :mod:`loss_casebook.check.logits` -- :func:`check_from_logits`: do the model's
   last activation and the loss's ``from_logits`` agree (case 5)?
 
-Importing this package imports neither Keras nor TensorFlow; a check imports
-Keras only when it is given a Keras tensor, model or loss.
+Importing this package imports neither Keras nor TensorFlow. The checks import
+Keras when they run: ``check_targets`` and ``check_labels`` only for a
+framework tensor, ``check_from_logits`` and ``loss_from_logits`` on every
+call.
 """
 
 from loss_casebook.check.logits import (  # noqa: F401

@@ -201,10 +201,12 @@ def fit_log(history: Mapping[str, Sequence[float]], steps: int = 10) -> str:
 
     ``history`` maps metric names to one value per epoch, as
     ``model.fit(...).history`` does (``{"loss": [0.69, 0.52]}``). Each epoch
-    gets Keras's two lines, ``Epoch 2/2`` and ``10/10 - 0s - 5ms/step - loss:
-    0.5200``, with values printed as Keras 3.15's ``Progbar`` prints them
-    (``keras/src/utils/progbar.py``: four decimals above 1e-3, else four
-    significant digits in exponent form). The time fields are placeholders.
+    gets Keras's two lines, ``Epoch 2/2`` (only when there is more than one
+    epoch, as ``keras/src/callbacks/progbar_logger.py`` prints it) and ``10/10
+    - 0s - 5ms/step - loss: 0.5200``, with values printed as Keras 3.15's
+    ``Progbar`` prints them (``keras/src/utils/progbar.py``: four decimals above
+    1e-3, else ``.4e``, five significant digits in exponent form). The step
+    count (``steps``) and the time fields are placeholders.
     The chapters use it to show that ``explain`` reads a healthy run as
     healthy.
     """
@@ -223,5 +225,6 @@ def fit_log(history: Mapping[str, Sequence[float]], steps: int = 10) -> str:
     for e in range(n):
         fields = [f"{k}: {v:.4f}" if v > 1e-3 else f"{k}: {v:.4e}"
                   for k, v in ((k, float(col[e])) for k, col in columns.items())]
-        lines += [f"Epoch {e + 1}/{n}", f"{steps}/{steps} - 0s - 5ms/step - " + " - ".join(fields)]
+        lines += [f"Epoch {e + 1}/{n}"] if n > 1 else []
+        lines.append(f"{steps}/{steps} - 0s - 5ms/step - " + " - ".join(fields))
     return "\n".join(lines)

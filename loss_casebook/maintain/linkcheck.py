@@ -105,16 +105,29 @@ class Folder:
     """One tag's files in a plain folder, e.g. an installed package (``--dir``).
 
     Used where no clone can be had: TensorFlow's ``.py`` files sit in its wheel
-    at the same paths as in its repository. Only links at ``ref`` are checked.
+    at the same paths as in its repository, and its C++ headers under the
+    wheel's ``include/``. Only links at ``ref`` are checked. A repository given
+    ``--dir`` twice at the same ref is looked up in both folders, first first.
     """
 
     def __init__(self, path: pathlib.Path, ref: str) -> None:
-        self.path = path
+        self.roots = [path]
         self.ref = ref
 
+    @property
+    def path(self) -> pathlib.Path:
+        """The first folder."""
+        return self.roots[0]
+
     def is_repo(self) -> bool:
-        """True if the folder exists."""
-        return self.path.is_dir()
+        """True if every folder exists."""
+        return all(r.is_dir() for r in self.roots)
+
+    def _find(self, path: str) -> pathlib.Path:
+        for root in self.roots:
+            if (root / path).exists():
+                return root / path
+        return self.roots[0] / path
 
     def split(self, rest: str) -> tuple[str, str] | None:
         """``(ref, path)`` when the link is at this folder's ref."""
@@ -123,13 +136,13 @@ class Folder:
 
     def kind(self, ref: str, path: str) -> str | None:
         """``blob``, ``tree`` or None (missing) for PATH."""
-        target = self.path / path
+        target = self._find(path)
         return "blob" if target.is_file() else "tree" if target.is_dir() else None
 
     def text(self, ref: str, path: str) -> str:
         """The file's text ('' when it cannot be read)."""
         try:
-            return (self.path / path).read_text(errors="replace")
+            return self._find(path).read_text(errors="replace")
         except OSError:
             return ""
 
@@ -290,7 +303,11 @@ def main(argv: list[str] | None = None) -> int:
             name, at, ref = name.partition("@")
             if not sep or not at or name.count("/") != 1 or not ref or not path:
                 raise UsageError(f"--dir takes OWNER/REPO@REF=FOLDER, not {spec!r}.")
-            clones[name] = Folder(pathlib.Path(path), ref)
+            known = clones.get(name)
+            if isinstance(known, Folder) and known.ref == ref:
+                known.roots.append(pathlib.Path(path))
+            else:
+                clones[name] = Folder(pathlib.Path(path), ref)
             if not clones[name].is_repo():
                 raise UsageError(f"the folder {path} given for {name} does not exist.")
         paths = args.paths or [pathlib.Path(p) for p in DEFAULT_PATHS]

@@ -139,8 +139,8 @@ def trace_nan_birth(
     and its update *skipped*, so the weights stay finite and the rest of the
     epoch can be counted. Up to and including the first such step, the run
     follows ``fit``'s. Keras 3's default ``jit_compile="auto"`` would compile
-    ``fit``'s step with XLA where a GPU is visible, but not while TensorFlow's
-    op determinism is enabled (``model_supports_jit`` in
+    ``fit``'s step with XLA where a GPU is visible, but not under a
+    ``tf.distribute`` strategy nor while TensorFlow's op determinism is enabled (``model_supports_jit`` in
     ``keras/src/trainers/trainer.py``), as ``seed_everything`` enables it; with
     XLA on, ``fit`` and this replay may round differently.
 

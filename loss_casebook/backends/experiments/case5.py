@@ -5,7 +5,7 @@ sigmoid output given to a cross-entropy with ``from_logits=True``; raw scores
 (no activation) given to one with ``from_logits=False``; and the sibling
 ``Dense(1, activation="softmax")``, whose output is 1 for every input. Each
 run returns its loss per epoch, its held-out loss and accuracy, what the
-floors of :mod:`loss_casebook.check.logits` need, and the warnings Keras issued.
+floors of :func:`floors` (below) need, and the warnings Keras issued.
 """
 
 from __future__ import annotations
