@@ -138,11 +138,13 @@ def trace_nan_birth(
     Unlike ``fit``, a step whose loss or gradients are not finite is recorded
     and its update *skipped*, so the weights stay finite and the rest of the
     epoch can be counted. Up to and including the first such step, the run
-    follows ``fit``'s. Keras 3's default ``jit_compile="auto"`` would compile
-    ``fit``'s step with XLA where a GPU is visible, but not under a
-    ``tf.distribute`` strategy nor while TensorFlow's op determinism is enabled (``model_supports_jit`` in
-    ``keras/src/trainers/trainer.py``), as ``seed_everything`` enables it; with
-    XLA on, ``fit`` and this replay may round differently.
+    follows ``fit``'s. On TensorFlow, Keras 3's default ``jit_compile="auto"``
+    compiles ``fit``'s step with XLA only where a GPU is visible and no
+    ``tf.distribute`` strategy is set (``_resolve_auto_jit_compile`` in
+    ``keras/src/trainers/trainer.py``), and only if the model supports it
+    (``model_supports_jit``: not while op determinism is enabled, as
+    ``seed_everything`` enables it, nor with a layer that does not support XLA);
+    with XLA on, ``fit`` and this replay may round differently.
 
     Parameters
     ----------
