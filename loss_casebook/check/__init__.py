@@ -1,7 +1,7 @@
 """Before ``fit``: checks of what you are about to train with.
 
 * :mod:`loss_casebook.check.targets` -- :func:`check_targets` (targets in the
-  range their cross-entropy needs, cases 4) and :func:`check_labels` (sparse
+  range their cross-entropy needs, case 4) and :func:`check_labels` (sparse
   labels in [0, K), case 6).
 * :mod:`loss_casebook.check.logits` -- :func:`check_from_logits`: do the model's
   last activation and the loss's ``from_logits`` agree (case 5)?
