@@ -139,7 +139,8 @@ def trace_nan_birth(
     and its update *skipped*, so the weights stay finite and the rest of the
     epoch can be counted. Up to and including the first such step, the run
     follows ``fit``'s. On TensorFlow, Keras 3's default ``jit_compile="auto"``
-    compiles ``fit``'s step with XLA only where a GPU is visible and no
+    compiles ``fit``'s step with XLA only where a device other than the CPU is
+    visible and no
     ``tf.distribute`` strategy is set (``_resolve_auto_jit_compile`` in
     ``keras/src/trainers/trainer.py``), and only if the model supports it
     (``model_supports_jit``: not while op determinism is enabled, as
