@@ -120,7 +120,8 @@ def frozen_gap(x, y, kind: str) -> dict[str, Any]:
     if kind == "plain":
         fixed = [_mse(model, x[i:i + BATCH], y[i:i + BATCH]) for i in range(0, len(x), BATCH)]
         out["running"] = running
-        out["cumulative mean of batches"] = (np.cumsum(fixed) / np.arange(1, len(fixed) + 1)).tolist()
+        counts = np.arange(1, len(fixed) + 1)
+        out["cumulative mean of batches"] = (np.cumsum(fixed) / counts).tolist()
         out["batch losses"] = fixed
     if kind in ("bn", "frozen"):
         layer = model.layers[-2]
