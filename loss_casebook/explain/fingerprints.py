@@ -24,7 +24,9 @@ The rules:
   model that predicts the class prior of K balanced classes; the book has no
   chapter on it, so the sign names no entry.
 * **validation below training**: the last epoch's ``val_loss`` below its
-  ``loss``; no chapter of the book explains it, so the sign names no entry.
+  ``loss``: often no fault (``loss`` is the epoch's running mean in training
+  mode, ``val_loss`` the end weights in inference mode), so the sign names no
+  entry and points to case 7's chapter on which numbers compare.
 
 This module never imports TensorFlow or Keras.
 """
@@ -191,8 +193,9 @@ def signs(text: str, entries: Sequence[Entry]) -> list[Sign]:
     train, val = _tail(rs, "loss"), _tail(rs, "val_loss")
     if train and val and math.isfinite(train[-1].value) and math.isfinite(val[-1].value) \
             and val[-1].value < train[-1].value and val[-1].line == train[-1].line:
-        out.append(Sign("val-below", "val_loss below loss in the last epoch; the book has "
-                        "no chapter on it yet", val[-1]))
+        out.append(Sign("val-below", "val_loss below loss in the last epoch, which is "
+                        "often no fault: see case7/02-cause-and-fix#which-number-to-compare",
+                        val[-1]))
     return out
 
 
