@@ -23,6 +23,7 @@ from loss_casebook.backends.experiments.case4 import case4
 from loss_casebook.backends.experiments.case5 import case5
 from loss_casebook.backends.experiments.case6 import case6
 from loss_casebook.backends.experiments.case7 import case7
+from loss_casebook.backends.experiments.case11 import case11
 from loss_casebook.backends.experiments.package import package_check
 
 #: The experiments :func:`loss_casebook.backends.run` can run, by name.
@@ -34,5 +35,6 @@ EXPERIMENTS: dict[str, Callable[..., dict[str, Any]]] = {
     "case5": case5,
     "case6": case6,
     "case7": case7,
+    "case11": case11,
     "package": package_check,
 }
