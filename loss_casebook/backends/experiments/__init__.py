@@ -22,6 +22,7 @@ from loss_casebook.backends.experiments.case3 import case3
 from loss_casebook.backends.experiments.case4 import case4
 from loss_casebook.backends.experiments.case5 import case5
 from loss_casebook.backends.experiments.case6 import case6
+from loss_casebook.backends.experiments.case10 import case10
 from loss_casebook.backends.experiments.package import package_check
 
 #: The experiments :func:`loss_casebook.backends.run` can run, by name.
@@ -32,5 +33,6 @@ EXPERIMENTS: dict[str, Callable[..., dict[str, Any]]] = {
     "case4": case4,
     "case5": case5,
     "case6": case6,
+    "case10": case10,
     "package": package_check,
 }
