@@ -101,3 +101,74 @@ def test_mask_data_is_seeded_and_binary():
     x2, m2 = experiment.mask_data(64, 16)
     assert np.array_equal(x, x2) and np.array_equal(m, m2)
     assert set(np.unique(m)) == {0.0, 1.0} and 0.1 < m.mean() < 0.9
+
+
+from loss_casebook.classroom.checkers import case10 as checkers  # noqa: E402
+from loss_casebook.classroom.checkers import feedback  # noqa: E402
+
+
+@pytest.mark.parametrize("check", [checkers.check_minimum, checkers.check_weighted,
+                                   checkers.check_round_backends])
+def test_unsolved_is_reported_not_raised(check):
+    fb = check(None)
+    assert not fb and str(fb) == feedback.NOT_SOLVED
+
+
+@pytest.mark.parametrize("answer, ok, words", [
+    (-1, True, "Correct"), (-1.0, True, "Correct"),
+    (0, False, "bce + 1 - dice"), (-2.0, False, "smallest cross-entropy"),
+    ("-1", False, "one finite number"), (float("nan"), False, "one finite number"),
+    (True, False, "one finite number"),
+])
+def test_check_minimum(answer, ok, words):
+    fb = checkers.check_minimum(answer)
+    assert bool(fb) is ok and words in fb
+
+
+@pytest.mark.parametrize("answer, ok, words", [
+    ([0.75, 1.25], True, "Correct"), ((0.75, 1.25), True, "Correct"),
+    ([1.5, 1.25], False, "not by the sum of the weights"),
+    ([1.0, 1.25], False, "multiply each loss by its weight"),
+    ([0.75, 0.75], False, "no samples left to weight"),
+    ([0.75, 2.5], False, "For the scalar"),
+    ([0.75], False, "two numbers"), (["0.75", "1.25"], False, "two numbers"),
+])
+def test_check_weighted(answer, ok, words):
+    fb = checkers.check_weighted(answer)
+    assert bool(fb) is ok and words in fb
+
+
+def test_the_weights_answer_is_what_keras_computes():
+    import keras
+    from keras import ops
+
+    losses = np.array(checkers.LOSSES, "float32")[:, None]
+    t = np.zeros_like(losses)
+    p = np.sqrt(losses)  # squared errors of one column: LOSSES
+    w = np.array(checkers.WEIGHTS, "float32")
+    for fn, right in [(lambda a, b: ops.mean(ops.square(a - b), axis=-1), 0.75),
+                      (lambda a, b: ops.mean(ops.square(a - b)), 1.25)]:
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, use_bias=False)])
+        model.layers[0].set_weights([p])
+        model.compile(loss=fn)
+        got = model.evaluate(np.eye(4, dtype="float32"), t, sample_weight=w, batch_size=4,
+                             verbose=0)
+        assert np.isclose(got, right, rtol=1e-5)
+
+
+@pytest.mark.parametrize("answer, ok, words", [
+    (["raises", "silent", "silent"], True, "Correct"),
+    (["silent", "silent", "silent"], False, "Not for tensorflow"),
+    (["raises", "raises", "silent"], False, "Not for jax"),
+    (["raises", "silent", "raises"], False, "Not for torch"),
+    (["raises", "nan", "silent"], False, "Use only"),
+    ("raises", False, "three words"),
+])
+def test_check_round_backends(answer, ok, words):
+    fb = checkers.check_round_backends(answer)
+    assert bool(fb) is ok and words in fb
+
+
+def test_the_case10_exercises_in_order():
+    labels = [k for k, e in feedback.EXERCISES.items() if e.notebook.startswith("case10/")]
+    assert labels == ["ex-c10-min", "ex-c10-weights", "ex-c10-backend"]

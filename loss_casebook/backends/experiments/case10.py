@@ -169,7 +169,7 @@ def _fit(model, x, y, epochs, **kw) -> dict[str, Any]:
     return {"error": None, "losses": [float(v) for v in hist["loss"]]}
 
 
-def negative(n: int = 256, pixels: int = 16, epochs: int = 15) -> dict[str, Any]:
+def negative(n: int = 256, pixels: int = 16, epochs: int = 10) -> dict[str, Any]:
     """Train ``bce - dice`` and ``bce + 1 - dice`` from the same weights; held-out Dice."""
     x, mask = mask_data(n, pixels)
     cut = int(0.8 * n)

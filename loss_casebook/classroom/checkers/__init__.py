@@ -8,6 +8,7 @@ here and its import below, which registers its exercises.
 """
 
 from loss_casebook.classroom.checkers import case1, case2, case3, case4, case5, case6  # noqa: F401  (registers)
+from loss_casebook.classroom.checkers import case10  # noqa: F401  (registers)
 from loss_casebook.classroom.checkers.feedback import (
     EXERCISES,
     NOT_SOLVED,
