@@ -23,6 +23,7 @@ from loss_casebook.backends.experiments.case4 import case4
 from loss_casebook.backends.experiments.case5 import case5
 from loss_casebook.backends.experiments.case6 import case6
 from loss_casebook.backends.experiments.case7 import case7
+from loss_casebook.backends.experiments.case10 import case10
 from loss_casebook.backends.experiments.case11 import case11
 from loss_casebook.backends.experiments.package import package_check
 
@@ -35,6 +36,7 @@ EXPERIMENTS: dict[str, Callable[..., dict[str, Any]]] = {
     "case5": case5,
     "case6": case6,
     "case7": case7,
+    "case10": case10,
     "case11": case11,
     "package": package_check,
 }

@@ -8,7 +8,7 @@ here and its import below, which registers its exercises.
 """
 
 from loss_casebook.classroom.checkers import (  # noqa: F401  (registers)
-    case1, case2, case3, case4, case5, case6, case7, case11)
+    case1, case2, case3, case4, case5, case6, case7, case10, case11)
 from loss_casebook.classroom.checkers.feedback import (
     EXERCISES,
     NOT_SOLVED,
