@@ -258,3 +258,16 @@ def test_sphinx_search_finds_the_page_for_each_exact_text(site, browser):
                 lost.append((entry.id, t.text, links[:3]))
     page.close()
     assert lost == [], lost
+
+
+def test_site_search_puts_the_entries_of_a_negative_loss_first(site, browser):
+    """A log with a negative loss leads with the entries explain's sign names."""
+    page = browser.new_page()
+    bce = "model.compile(loss='binary_crossentropy')\n10/10 - loss: -8.0915 - acc: 1.0000"
+    cos = "model.compile(loss='cosine_proximity')\n10/10 - loss: -0.4729 - acc: 0.0100"
+    bare = "10/10 - loss: -0.4729 - acc: 0.0100"
+    first = {t: _search(page, site, t)[:2] for t in (bce, cos, bare)}
+    page.close()
+    assert first[bce][0] == "err-negative-cross-entropy"
+    assert first[cos][0] == "err-negative-cosine-loss"
+    assert set(first[bare]) == {"err-negative-cross-entropy", "err-negative-cosine-loss"}

@@ -139,6 +139,10 @@ def ranked_data(entries: list[Entry]) -> dict[str, Any]:
         "top": reply.TOP,
         "confident": list(reply.CONFIDENT),
         "near": list(reply.NEAR),
+        # the entries a negative loss in a log names, by the losses they cover
+        # (explain's fingerprints.negative_entries)
+        "negative": [{"ref": e.anchor, "losses": list(e.watch.get("losses", []))}
+                     for e in entries if e.watch.get("rule") == "negative"],
     }
 
 

@@ -64,7 +64,22 @@
     none: "Nothing in the book explains this text; the nearest pages are:",
   };
 
-  /* Exact messages first, then lunr's order, each document once. */
+  const LOSS_ARG = /\bloss\s*=\s*(?:[\w.]*\.)?['"]?([A-Za-z_]\w*)/gi;
+  const norm = (name) => name.toLowerCase().replace(/[^a-z]/g, "");
+
+  /* The entries a negative loss in the text names (explain's
+   * fingerprints.negative_entries): those covering a loss the text compiles
+   * with, or, when none is named or none matches, every one of them. */
+  function negativeEntries(text) {
+    if (!new RegExp(NEGATIVE.source).test(text.toLowerCase())) return [];
+    const named = new Set(Array.from(text.matchAll(LOSS_ARG), (m) => norm(m[1])));
+    const rules = DATA.negative || [];
+    const known = rules.filter((e) => e.losses.some((l) => named.has(norm(l))));
+    return (known.length ? known : rules).map((e) => e.ref);
+  }
+
+  /* Exact messages first, then the entries a negative loss names, then
+   * lunr's order, each document once. */
   function search(text) {
     const out = [];
     const taken = new Set();
@@ -72,6 +87,9 @@
     for (const m of exact) {
       const ref = "err-" + m.entry.id;
       if (!taken.has(ref) && DATA.docs[ref]) { taken.add(ref); out.push({ ref, why: "message" }); }
+    }
+    for (const ref of negativeEntries(text)) {
+      if (!taken.has(ref) && DATA.docs[ref]) { taken.add(ref); out.push({ ref, why: "log" }); }
     }
     for (const r of rank(text)) {
       if (!taken.has(r.ref)) { taken.add(r.ref); out.push({ ref: r.ref, why: "words", score: r.score }); }
