@@ -166,9 +166,9 @@ def test_the_record_lists_what_was_handed_out(tmp_path):
 
 
 def test_a_case_without_exercises_and_an_earlier_record_stop_the_copies(tmp_path):
-    with pytest.raises(StudentCopyError, match="no exercises for case 7; its exercise "
+    with pytest.raises(StudentCopyError, match="no exercises for case 8; its exercise "
                        "chapters are in case1, case2"):
-        make_student_copies(tmp_path / "x", ROOT, cases=["7"])
+        make_student_copies(tmp_path / "x", ROOT, cases=["8"])
     assert not (tmp_path / "x").exists()
     (tmp_path / "y").mkdir()
     (tmp_path / "y" / RECORD).write_text("{}")
